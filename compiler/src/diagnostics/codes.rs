@@ -1,0 +1,124 @@
+//! The registry of diagnostic codes. A code is stable once released: its number and name
+//! never change meaning. Each code has a one-line summary and a long explanation in
+//! `explain/<CODE>.md`, which `pipec explain` prints and `docs/diagnostics.md` collects.
+
+use super::Severity;
+
+/// Everything the registry knows about one code.
+#[derive(Debug)]
+pub struct CodeInfo {
+    /// `E0301`: E for codes that are errors by default, W for warnings.
+    pub code: &'static str,
+    /// `dependency-cycle`: names the problem, never the fix.
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    /// Markdown: what the problem is, why it matters, an example and the fix.
+    pub explanation: &'static str,
+}
+
+macro_rules! define_codes {
+    ($($variant:ident = $code:literal, $name:literal, $severity:ident, $summary:literal;)*) => {
+        /// A stable diagnostic code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn info(self) -> &'static CodeInfo {
+                match self {
+                    $(Code::$variant => &CodeInfo {
+                        code: $code,
+                        name: $name,
+                        severity: Severity::$severity,
+                        summary: $summary,
+                        explanation: include_str!(concat!("explain/", $code, ".md")),
+                    },)*
+                }
+            }
+        }
+    };
+}
+
+define_codes! {
+    SyntaxError = "E0101", "syntax-error", Error, "The text is not valid .pipe syntax.";
+    UnclosedDelimiter = "E0102", "unclosed-delimiter", Error, "A `{`, `[`, `(` or string is opened but never closed.";
+    InvalidEscape = "E0103", "invalid-escape", Error, "A string contains an escape sequence that does not exist.";
+    MisplacedItem = "E0104", "misplaced-item", Error, "A declaration appears somewhere it is not allowed.";
+    UnknownJob = "E0201", "unknown-job", Error, "A job is referenced that the pipeline does not define.";
+    UnknownStep = "E0202", "unknown-step", Error, "A step id is referenced that the job does not define.";
+    UnknownOutput = "E0203", "unknown-output", Error, "An output is referenced that the job or step does not declare.";
+    UnknownMatrixKey = "E0204", "unknown-matrix-key", Error, "A matrix key is referenced that the job's matrix does not define.";
+    UnknownInput = "E0205", "unknown-input", Error, "An input is referenced that the pipeline does not declare.";
+    UnknownSecret = "E0206", "unknown-secret", Error, "A secret is referenced that the pipeline does not declare.";
+    UnknownName = "E0207", "unknown-name", Error, "A name is used that is not a `let`, a context or a declared variable.";
+    UnknownSetting = "E0208", "unknown-setting", Error, "A setting or block is not one this place accepts.";
+    UnknownEnvironment = "E0209", "unknown-environment", Error, "A job deploys to an environment the pipeline does not declare.";
+    UnknownGate = "E0210", "unknown-gate", Error, "A job requires a gate the pipeline does not define.";
+    UnknownEvent = "E0211", "unknown-event", Error, "A trigger names an event that does not exist.";
+    DuplicateDefinition = "E0212", "duplicate-definition", Error, "The same name is defined twice in one scope.";
+    MissingSetting = "E0213", "missing-setting", Error, "A required setting is missing.";
+    ConflictingSettings = "E0214", "conflicting-settings", Error, "Two settings are given that exclude each other.";
+    UnusedLet = "W0220", "unused-let", Warning, "A `let` binding is never used.";
+    UnusedOutput = "W0221", "unused-output", Warning, "A job output is never used by another job or by the pipeline.";
+    DependencyCycle = "E0301", "dependency-cycle", Error, "Jobs depend on each other in a cycle, so none of them can start.";
+    MissingDependency = "E0302", "missing-dependency", Error, "A job uses another job's outputs without needing that job.";
+    StepOutputUnavailable = "E0303", "step-output-unavailable", Error, "A step output is used where that step has not run yet.";
+    TypeMismatch = "E0401", "type-mismatch", Error, "A value has the wrong type for where it is used.";
+    MismatchedComparison = "E0402", "mismatched-comparison", Error, "A comparison between values that can never be equal.";
+    InvalidCron = "E0403", "invalid-cron", Error, "A schedule is not a valid five-field cron expression.";
+    InvalidGlob = "E0404", "invalid-glob", Error, "A glob pattern is malformed.";
+    InvalidDuration = "E0405", "invalid-duration", Error, "A duration is malformed or out of range.";
+    InvalidPercentage = "E0406", "invalid-percentage", Error, "A percentage is outside 0% to 100%.";
+    InvalidCall = "E0407", "invalid-call", Error, "A function is unknown or called with the wrong number of arguments.";
+    ContextUnavailable = "E0408", "context-unavailable", Error, "A context or function is used where it has no value.";
+    InvalidValue = "E0409", "invalid-value", Error, "A value has the right type but is not allowed here.";
+    UnreachableJob = "E0501", "unreachable-job", Error, "A job can never run: its condition contradicts its triggers or the jobs it needs.";
+    UnreachableStep = "W0502", "unreachable-step", Warning, "A step can never run: its condition contradicts the job's condition, triggers or matrix.";
+    ConstantCondition = "W0503", "constant-condition", Warning, "A condition is always true or always false.";
+    UngatedJob = "E0601", "ungated-job", Error, "A job that requires a gate does not run after every job of the gate.";
+    NonBlockingGate = "E0602", "non-blocking-gate", Error, "A gate contains a job whose failure does not stop anything.";
+    GateBypassed = "E0603", "gate-bypassed", Error, "A job that requires a gate can run after a gate job failed.";
+    PromotionOrderViolated = "E0604", "promotion-order-violated", Error, "A deployment skips or reverses the declared environment promotion order.";
+    UnsupportedByTarget = "E0701", "unsupported-by-target", Error, "The selected target cannot express a construct the pipeline uses.";
+}
+
+impl Code {
+    /// Looks a code up by its number (`E0301`) or its name (`dependency-cycle`), ignoring case.
+    pub fn lookup(text: &str) -> Option<Code> {
+        let text = text.trim();
+        Code::ALL.iter().copied().find(|code| {
+            let info = code.info();
+            info.code.eq_ignore_ascii_case(text) || info.name.eq_ignore_ascii_case(text)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_and_names_are_unique_and_well_formed() {
+        let mut seen = HashSet::new();
+        for code in Code::ALL {
+            let info = code.info();
+            assert!(seen.insert(info.code), "duplicate code {}", info.code);
+            assert!(seen.insert(info.name), "duplicate name {}", info.name);
+            let prefix = if info.severity == Severity::Error { 'E' } else { 'W' };
+            assert!(info.code.starts_with(prefix), "{} has the wrong severity letter", info.code);
+            assert!(info.explanation.starts_with(&format!("# {} {}", info.code, info.name)), "{} explanation title", info.code);
+        }
+    }
+
+    #[test]
+    fn lookup_accepts_number_or_name() {
+        assert_eq!(Code::lookup("e0301"), Some(Code::DependencyCycle));
+        assert_eq!(Code::lookup("dependency-cycle"), Some(Code::DependencyCycle));
+        assert_eq!(Code::lookup("nope"), None);
+    }
+}

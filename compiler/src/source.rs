@@ -1,0 +1,71 @@
+//! The source database: every file the compiler sees, by [`FileId`]. The compiler never
+//! reads files itself; the CLI and the language server fill a `SourceDb` and hand it over.
+
+use crate::span::{FileId, LineCol, LineIndex, Span};
+
+/// One source file: the path shown to users (relative to the working directory, as the
+/// caller chose it) and its text.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
+    line_index: LineIndex,
+}
+
+impl SourceFile {
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        self.line_index.line_col(&self.text, offset)
+    }
+
+    pub fn line_index(&self) -> &LineIndex {
+        &self.line_index
+    }
+
+    /// The source text a span covers ("" for a span that does not fit this file).
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.range()).unwrap_or("")
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SourceDb {
+    files: Vec<SourceFile>,
+}
+
+impl SourceDb {
+    pub fn new() -> SourceDb {
+        SourceDb::default()
+    }
+
+    pub fn add(&mut self, path: impl Into<String>, text: impl Into<String>) -> FileId {
+        let text = text.into();
+        let line_index = LineIndex::new(&text);
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        self.files.push(SourceFile { path: path.into(), text, line_index });
+        id
+    }
+
+    pub fn get(&self, file: FileId) -> Option<&SourceFile> {
+        self.files.get(file.0 as usize)
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files.iter().enumerate().map(|(i, f)| (FileId(u32::try_from(i).unwrap_or(u32::MAX)), f))
+    }
+
+    pub fn path(&self, file: FileId) -> &str {
+        self.get(file).map_or("<unknown>", |f| f.path.as_str())
+    }
+
+    pub fn text(&self, file: FileId) -> &str {
+        self.get(file).map_or("", |f| f.text.as_str())
+    }
+
+    pub fn slice(&self, span: Span) -> &str {
+        self.get(span.file).map_or("", |f| f.slice(span))
+    }
+
+    pub fn line_col(&self, file: FileId, offset: usize) -> LineCol {
+        self.get(file).map_or(LineCol { line: 1, column: 1 }, |f| f.line_col(offset))
+    }
+}
