@@ -13,3 +13,7 @@ pub mod span;
 pub use diagnostics::{Code, Diagnostic, Severity};
 pub use source::SourceDb;
 pub use span::{FileId, Span};
+pub mod check;
+pub mod ir;
+
+pub use check::{Analysis, analyze};
