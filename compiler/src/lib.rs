@@ -14,6 +14,7 @@ pub use diagnostics::{Code, Diagnostic, Severity};
 pub use source::SourceDb;
 pub use span::{FileId, Span};
 pub mod check;
+pub mod glob;
 pub mod ir;
 
 pub use check::{Analysis, analyze};

@@ -1,5 +1,7 @@
 //! Checking: from syntax trees to the IR, with every diagnostic found on the way.
 
+pub mod conditions;
+
 use crate::diagnostics::{self, Diagnostic};
 use crate::ir;
 use crate::source::SourceDb;

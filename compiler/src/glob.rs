@@ -1,0 +1,1 @@
+//! placeholder: GitHub filter-pattern globs.

@@ -1,0 +1,1 @@
+//! placeholder: the deterministic YAML writer (see the helper brief).
