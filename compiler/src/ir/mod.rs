@@ -255,8 +255,8 @@ pub struct Environment {
 pub struct Job {
     /// The identifier after `job`, used verbatim as the generated job id.
     pub id: String,
-    /// The display name, when one is given.
-    pub name: Option<String>,
+    /// The display name, when one is given (it may interpolate matrix values).
+    pub name: Option<Template>,
     pub span: Span,
     /// Runner labels; empty for a job that calls a reusable pipeline.
     pub runs_on: Vec<Template>,
@@ -440,7 +440,7 @@ impl Matrix {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
     pub id: Option<String>,
-    pub name: Option<String>,
+    pub name: Option<Template>,
     pub span: Span,
     pub action: StepAction,
     pub condition: Option<Expr>,
