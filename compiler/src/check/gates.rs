@@ -105,7 +105,7 @@ fn check_gates(cx: &mut Cx, pipeline: &ir::Pipeline, upstream: &Upstream) {
                         .with_label(member.span, format!("`{}` is part of the gate", member.name))
                         .with_help(format!("add `{}` to the `needs` of `{}` (or of a job it needs)", member.name, job.id)),
                     );
-                } else if let Some(condition) = &job.condition {
+                } else if let Some(condition) = job.condition.as_ref().filter(|c| c.overrides_status()) {
                     if can_run_after_failure_of(condition, &member.name) {
                         cx.report(
                             Diagnostic::new(
