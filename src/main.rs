@@ -1,1 +1,208 @@
-fn main() {}
+//! The `pipec` command line. This file only declares the commands and flags (clap derive)
+//! and dispatches to one module per command; reading files, rendering diagnostics and
+//! writing outputs live in the modules below. Exit codes are the same for every command:
+//! 0 success, 1 the sources have problems (or generated files are out of date), 2 the
+//! command could not run (bad usage, unreadable or missing files).
+
+mod build;
+mod check;
+mod explain;
+mod files;
+mod output;
+mod render;
+mod terminal;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::render::Format;
+use crate::terminal::ColorChoice;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "pipec",
+    version,
+    about = "Compile typed, declarative CI/CD pipelines (.pipe files) to GitHub Actions workflows",
+    max_term_width = 100,
+    after_help = "\
+Examples:
+  pipec check                      Check every .pipe file under the current directory
+  pipec build                      Write .github/workflows/*.yml from the .pipe files here
+  pipec build --check              Fail if the committed workflows are out of date
+  pipec explain E0301              Explain a diagnostic code
+
+Exit codes: 0 success, 1 problems found, 2 the command could not run."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+
+    /// When to colour the output: `auto` colours only a terminal, and only when NO_COLOR
+    /// is unset.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    color: ColorChoice,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check .pipe files and report every problem found.
+    #[command(
+        after_help = "\
+Examples:
+  pipec check                            Check every .pipe file under the current directory
+  pipec check ci.pipe deploy/            Check one file and a directory (recursively)
+  pipec check --format github            Annotate a GitHub Actions run
+  pipec check --format sarif > out.sarif Upload to code scanning
+
+Exit codes: 0 no errors (warnings allowed unless --deny-warnings), 1 errors found,
+2 the check could not run (bad usage, unreadable path, no .pipe files).",
+        after_long_help = CHECK_LONG_HELP
+    )]
+    Check(CheckArgs),
+
+    /// Check .pipe files and generate workflow files from them.
+    #[command(after_help = "\
+Examples:
+  pipec build                                Write .github/workflows/<pipeline>.yml
+  pipec build pipelines/ --out generated/    Choose the sources and the output directory
+  pipec build --check                        Write nothing; fail if any file is out of date
+
+Nothing is written when there is an error. Files are written atomically and files whose
+contents did not change are left alone. With --check, each out-of-date file is shown as a
+diff and said to be missing, stale (its .pipe source changed) or edited by hand.
+
+Exit codes: 0 success (or, with --check, every file up to date), 1 errors found (or files
+out of date), 2 the build could not run.")]
+    Build(BuildArgs),
+
+    /// Explain a diagnostic code, or list every code.
+    #[command(after_help = "\
+Examples:
+  pipec explain E0301               By number
+  pipec explain dependency-cycle    By name (any case)
+  pipec explain --list              Every code with its severity and summary
+
+Exit codes: 0 success, 2 unknown code.")]
+    Explain(ExplainArgs),
+}
+
+/// The JSON output, documented where users look for it: `pipec check --help`.
+const CHECK_LONG_HELP: &str = "\
+Examples:
+  pipec check                            Check every .pipe file under the current directory
+  pipec check ci.pipe deploy/            Check one file and a directory (recursively)
+  pipec check --format github            Annotate a GitHub Actions run
+  pipec check --format sarif > out.sarif Upload to code scanning
+
+Directories are searched recursively for *.pipe files, skipping target/, .git/ and
+node_modules/. Paths in diagnostics are relative to the working directory, with `/`.
+
+Formats: `human` goes to stderr; `json`, `github` (workflow commands) and `sarif` (SARIF
+2.1.0) go to stdout. `human` and `github` end with a summary line on stderr.
+
+JSON output (--format json):
+  {
+    \"version\": 1,
+    \"diagnostics\": [
+      {
+        \"code\": \"E0301\", \"name\": \"dependency-cycle\", \"severity\": \"error\" | \"warning\",
+        \"message\": string,
+        \"file\": string, \"line\": int, \"column\": int, \"end_line\": int, \"end_column\": int,
+        \"labels\": [ { \"primary\": bool, \"message\": string, \"file\": string,
+                      \"line\": int, \"column\": int, \"end_line\": int, \"end_column\": int } ],
+        \"help\": string | null,
+        \"notes\": [string]
+      }
+    ],
+    \"summary\": { \"errors\": int, \"warnings\": int, \"files\": int }
+  }
+  Lines and columns start at 1; columns count characters; the end is exclusive. The primary
+  label comes first in `labels`. `files` is the number of files checked.
+
+Exit codes: 0 no errors (warnings allowed unless --deny-warnings), 1 errors found,
+2 the check could not run (bad usage, unreadable path, no .pipe files).";
+
+/// How diagnostics are reported; shared by `check` and `build`.
+#[derive(Args, Debug)]
+struct DiagnosticArgs {
+    /// Output format for diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    /// Treat warnings as errors (exit 1 when there are any).
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// Files or directories to check.
+    #[arg(value_name = "PATH", default_value = ".")]
+    paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    diagnostics: DiagnosticArgs,
+}
+
+#[derive(Args, Debug)]
+struct BuildArgs {
+    /// Files or directories to build.
+    #[arg(value_name = "PATH", default_value = ".")]
+    paths: Vec<PathBuf>,
+
+    /// The platform to generate files for.
+    #[arg(long, value_enum, default_value_t = build::Target::Github)]
+    target: build::Target,
+
+    /// The directory generated files are written to.
+    #[arg(long, value_name = "DIR", default_value = ".github/workflows")]
+    out: PathBuf,
+
+    /// Write nothing; exit 1 with a diff when a file is missing, stale or edited by hand.
+    #[arg(long)]
+    check: bool,
+
+    #[command(flatten)]
+    diagnostics: DiagnosticArgs,
+}
+
+#[derive(Args, Debug)]
+#[command(group = clap::ArgGroup::new("what").required(true))]
+struct ExplainArgs {
+    /// A code (`E0301`) or its name (`dependency-cycle`), in any case.
+    #[arg(group = "what")]
+    code: Option<String>,
+
+    /// List every code with its severity and summary.
+    #[arg(long, group = "what")]
+    list: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let colour = terminal::colour_enabled(cli.color);
+    let exit = match cli.command {
+        Command::Check(args) => check::run(&check::Options {
+            paths: args.paths,
+            format: args.diagnostics.format,
+            deny_warnings: args.diagnostics.deny_warnings,
+            colour,
+        }),
+        Command::Build(args) => build::run(&build::Options {
+            paths: args.paths,
+            target: args.target,
+            out: args.out,
+            check_only: args.check,
+            format: args.diagnostics.format,
+            deny_warnings: args.diagnostics.deny_warnings,
+            colour,
+        }),
+        Command::Explain(args) => match args.code {
+            Some(code) => explain::explain(&code),
+            None => explain::list(),
+        },
+    };
+    exit.into()
+}

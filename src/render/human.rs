@@ -1,0 +1,168 @@
+//! The human format: each diagnostic as a miette report (header with severity, code and
+//! message, a snippet headed `file:line:col` with the primary and secondary labels, help,
+//! then `note:` lines), followed by a one-line summary. Labels in another file than the
+//! primary one cannot share its snippet, so they become notes naming their location.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use pipec_compiler::{Diagnostic, Severity};
+
+use super::{Location, Report};
+use crate::terminal::{Style, paint};
+
+/// Renders every diagnostic of `report`, wrapped at `width` columns.
+pub fn render(report: &Report<'_>, width: usize) -> String {
+    let theme = if report.colour {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false);
+    let mut rendered = String::new();
+    for diagnostic in report.diagnostics {
+        let snippet = Snippet::new(report, diagnostic);
+        let mut text = String::new();
+        if handler.render_report(&mut text, &snippet).is_err() {
+            // A formatter error cannot come from a String; keep the plain message anyway.
+            text = format!("{snippet}\n");
+        }
+        rendered.push_str(&text);
+        for note in snippet.notes {
+            rendered.push_str(&format!("  note: {note}\n"));
+        }
+        rendered.push('\n');
+    }
+    rendered
+}
+
+/// `error: 2 errors and 1 warning in 3 files` or `ok: 3 files checked`.
+pub fn summary_line(report: &Report<'_>) -> String {
+    let summary = report.summary;
+    let files = plural(summary.files, "file");
+    let problems = match (summary.errors, summary.warnings) {
+        (0, 0) => {
+            return format!(
+                "{}: {files} checked\n",
+                paint("ok", Style::Ok, report.colour)
+            );
+        }
+        (errors, 0) => plural(errors, "error"),
+        (0, warnings) => plural(warnings, "warning"),
+        (errors, warnings) => format!(
+            "{} and {}",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        ),
+    };
+    let (prefix, style, denied) = if summary.errors > 0 {
+        ("error", Style::Error, "")
+    } else if report.deny_warnings {
+        ("error", Style::Error, " (warnings are denied)")
+    } else {
+        ("warning", Style::Warning, "")
+    };
+    format!(
+        "{}: {problems} in {files}{denied}\n",
+        paint(prefix, style, report.colour)
+    )
+}
+
+pub fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+/// One diagnostic in the shape miette renders.
+struct Snippet {
+    header: String,
+    severity: miette::Severity,
+    source: NamedSource<String>,
+    labels: Vec<LabeledSpan>,
+    help: Option<String>,
+    notes: Vec<String>,
+}
+
+impl Snippet {
+    fn new(report: &Report<'_>, diagnostic: &Diagnostic) -> Snippet {
+        let db = report.db;
+        let file = diagnostic.primary.span.file;
+        let (severity, word) = match diagnostic.severity {
+            Severity::Error => (miette::Severity::Error, "error"),
+            Severity::Warning => (miette::Severity::Warning, "warning"),
+        };
+        let label_text = |message: &str| (!message.is_empty()).then(|| message.to_owned());
+        let span_of = |span: pipec_compiler::Span| miette::SourceSpan::from(span.range());
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            label_text(&diagnostic.primary.message),
+            span_of(diagnostic.primary.span),
+        )];
+        let mut notes = Vec::new();
+        for label in &diagnostic.secondary {
+            if label.span.file == file {
+                labels.push(LabeledSpan::new_with_span(
+                    label_text(&label.message),
+                    span_of(label.span),
+                ));
+            } else {
+                let at = Location::of(db, label.span);
+                notes.push(format!(
+                    "{}: {}:{}:{}",
+                    label.message, at.file, at.line, at.column
+                ));
+            }
+        }
+        notes.extend(diagnostic.notes.iter().cloned());
+        Snippet {
+            header: format!(
+                "{word}[{}]: {}",
+                diagnostic.code.info().code,
+                diagnostic.message
+            ),
+            severity,
+            source: NamedSource::new(db.path(file), db.text(file).to_owned()),
+            labels,
+            help: diagnostic.help.clone(),
+            notes,
+        }
+    }
+}
+
+impl fmt::Display for Snippet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.header)
+    }
+}
+
+impl fmt::Debug for Snippet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.header)
+    }
+}
+
+impl std::error::Error for Snippet {}
+
+impl miette::Diagnostic for Snippet {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
