@@ -78,6 +78,17 @@ pub fn plural(count: usize, noun: &str) -> String {
     }
 }
 
+/// miette draws no label on the empty line after a file's final newline, so a span at the
+/// very end of the file is shown at the end of the last line instead.
+fn visible_range(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let end_of_last_line = text.len().saturating_sub(1);
+    if range.start >= text.len() && text.ends_with('\n') {
+        end_of_last_line..end_of_last_line
+    } else {
+        range
+    }
+}
+
 /// One diagnostic in the shape miette renders.
 struct Snippet {
     header: String,
@@ -97,7 +108,10 @@ impl Snippet {
             Severity::Warning => (miette::Severity::Warning, "warning"),
         };
         let label_text = |message: &str| (!message.is_empty()).then(|| message.to_owned());
-        let span_of = |span: pipec_compiler::Span| miette::SourceSpan::from(span.range());
+        let text = db.text(file);
+        let span_of = |span: pipec_compiler::Span| {
+            miette::SourceSpan::from(visible_range(text, span.range()))
+        };
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             label_text(&diagnostic.primary.message),
             span_of(diagnostic.primary.span),
@@ -125,7 +139,7 @@ impl Snippet {
                 diagnostic.message
             ),
             severity,
-            source: NamedSource::new(db.path(file), db.text(file).to_owned()),
+            source: NamedSource::new(db.path(file), text.to_owned()),
             labels,
             help: diagnostic.help.clone(),
             notes,

@@ -97,6 +97,52 @@ impl Code {
     }
 }
 
+/// How `docs/diagnostics.md` says it was made and how to remake it.
+const REFERENCE_PREAMBLE: &str = "\
+# Diagnostics reference
+
+<!-- Generated from the code registry (compiler/src/diagnostics/codes.rs and explain/*.md).
+     Do not edit: run `PIPEC_UPDATE_DOCS=1 cargo test -p pipec --test check_fixtures`. -->
+
+Every problem pipec reports has a stable code and a name that says what is wrong. A code
+starting with `E` is an error (the build writes nothing); one starting with `W` is a
+warning. `pipec explain CODE` (by number or name) prints the same explanations as below.
+";
+
+impl Code {
+    /// The diagnostics reference (`docs/diagnostics.md`): a table of every code, then each
+    /// explanation with its headings moved one level down, under its own heading.
+    pub fn reference_markdown() -> String {
+        let mut markdown = String::from(REFERENCE_PREAMBLE);
+        markdown.push_str("\n| Code | Name | Severity | Summary |\n| --- | --- | --- | --- |\n");
+        for code in Code::ALL {
+            let info = code.info();
+            let anchor = format!("{}-{}", info.code, info.name).to_lowercase();
+            let summary = info.summary.replace('|', "\\|");
+            let severity = info.severity.as_str();
+            markdown.push_str(&format!(
+                "| [{}](#{anchor}) | `{}` | {severity} | {summary} |\n",
+                info.code, info.name
+            ));
+        }
+        for code in Code::ALL {
+            markdown.push('\n');
+            let mut in_fence = false;
+            for line in code.info().explanation.trim_end().lines() {
+                if line.trim_start().starts_with("```") {
+                    in_fence = !in_fence;
+                }
+                if !in_fence && line.starts_with('#') {
+                    markdown.push('#');
+                }
+                markdown.push_str(line);
+                markdown.push('\n');
+            }
+        }
+        markdown
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,16 +155,51 @@ mod tests {
             let info = code.info();
             assert!(seen.insert(info.code), "duplicate code {}", info.code);
             assert!(seen.insert(info.name), "duplicate name {}", info.name);
-            let prefix = if info.severity == Severity::Error { 'E' } else { 'W' };
-            assert!(info.code.starts_with(prefix), "{} has the wrong severity letter", info.code);
-            assert!(info.explanation.starts_with(&format!("# {} {}", info.code, info.name)), "{} explanation title", info.code);
+            let prefix = if info.severity == Severity::Error {
+                'E'
+            } else {
+                'W'
+            };
+            assert!(
+                info.code.starts_with(prefix),
+                "{} has the wrong severity letter",
+                info.code
+            );
+            assert!(
+                info.explanation
+                    .starts_with(&format!("# {} {}", info.code, info.name)),
+                "{} explanation title",
+                info.code
+            );
+        }
+    }
+
+    #[test]
+    fn reference_lists_every_code_and_nests_explanations() {
+        let markdown = Code::reference_markdown();
+        for code in Code::ALL {
+            let info = code.info();
+            assert!(markdown.contains(&format!(
+                "| [{}](#{}-{}) |",
+                info.code,
+                info.code.to_lowercase(),
+                info.name
+            )));
+            assert!(
+                markdown.contains(&format!("\n## {} {}\n", info.code, info.name)),
+                "{} heading",
+                info.code
+            );
         }
     }
 
     #[test]
     fn lookup_accepts_number_or_name() {
         assert_eq!(Code::lookup("e0301"), Some(Code::DependencyCycle));
-        assert_eq!(Code::lookup("dependency-cycle"), Some(Code::DependencyCycle));
+        assert_eq!(
+            Code::lookup("dependency-cycle"),
+            Some(Code::DependencyCycle)
+        );
         assert_eq!(Code::lookup("nope"), None);
     }
 }
