@@ -5,6 +5,9 @@
 //! exit code. Also here: every registry code must have a fixture, and
 //! `docs/diagnostics.md` must match the registry.
 
+// Helpers outside `#[test]` functions are test code too; a panic here is a failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
