@@ -39,8 +39,7 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
 
-    /// When to colour the output: `auto` colours only a terminal, and only when NO_COLOR
-    /// is unset.
+    /// When to use colour in diagnostics and messages.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     color: ColorChoice,
 }

@@ -6,9 +6,11 @@ use std::io::IsTerminal;
 /// The `--color` flag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
-    /// Colour when stderr is a terminal and NO_COLOR is unset.
+    /// Only when stderr is a terminal and NO_COLOR is unset.
     Auto,
+    /// Even when the output is a file or a pipe.
     Always,
+    /// Plain text.
     Never,
 }
 

@@ -5,7 +5,11 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
+use pipec_compiler::source::SourceFile;
 use pipec_compiler::{Diagnostic, Severity};
 
 use super::{Location, Report};
@@ -89,18 +93,54 @@ fn visible_range(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<u
     }
 }
 
+/// A source file as miette reads it, named by its path. miette counts the column in the
+/// snippet header (`file:line:col`) in bytes; pipec counts characters everywhere, so the
+/// column is taken from the source database instead.
+struct PipeSource<'a> {
+    file: &'a SourceFile,
+}
+
+impl SourceCode for PipeSource<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let contents =
+            self.file
+                .text
+                .as_str()
+                .read_span(span, context_lines_before, context_lines_after)?;
+        // miette reports a column only for reads without context lines (the header's).
+        let column = if context_lines_before == 0 {
+            self.file.line_col(span.offset()).column.saturating_sub(1)
+        } else {
+            contents.column()
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.file.path.clone(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            column,
+            contents.line_count(),
+        )))
+    }
+}
+
 /// One diagnostic in the shape miette renders.
-struct Snippet {
+struct Snippet<'a> {
     header: String,
     severity: miette::Severity,
-    source: NamedSource<String>,
+    source: Option<PipeSource<'a>>,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
     notes: Vec<String>,
 }
 
-impl Snippet {
-    fn new(report: &Report<'_>, diagnostic: &Diagnostic) -> Snippet {
+impl<'a> Snippet<'a> {
+    fn new(report: &Report<'a>, diagnostic: &Diagnostic) -> Snippet<'a> {
         let db = report.db;
         let file = diagnostic.primary.span.file;
         let (severity, word) = match diagnostic.severity {
@@ -139,7 +179,7 @@ impl Snippet {
                 diagnostic.message
             ),
             severity,
-            source: NamedSource::new(db.path(file), text.to_owned()),
+            source: db.get(file).map(|file| PipeSource { file }),
             labels,
             help: diagnostic.help.clone(),
             notes,
@@ -147,21 +187,21 @@ impl Snippet {
     }
 }
 
-impl fmt::Display for Snippet {
+impl fmt::Display for Snippet<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.header)
     }
 }
 
-impl fmt::Debug for Snippet {
+impl fmt::Debug for Snippet<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.header)
     }
 }
 
-impl std::error::Error for Snippet {}
+impl std::error::Error for Snippet<'_> {}
 
-impl miette::Diagnostic for Snippet {
+impl miette::Diagnostic for Snippet<'_> {
     fn severity(&self) -> Option<miette::Severity> {
         Some(self.severity)
     }
@@ -173,7 +213,7 @@ impl miette::Diagnostic for Snippet {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|source| source as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
