@@ -220,3 +220,44 @@ impl miette::Diagnostic for Snippet<'_> {
         Some(Box::new(self.labels.iter().cloned()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::Summary;
+    use pipec_compiler::{Code, SourceDb, Span};
+
+    #[test]
+    fn notes_and_labels_in_other_files_follow_the_snippet() {
+        let mut db = SourceDb::new();
+        let first = db.add("a.pipe", "pipeline ci {\n}\n");
+        let second = db.add("dir/b.pipe", "\npipeline ci {\n}\n");
+        let diagnostic = Diagnostic::new(
+            Code::DuplicateDefinition,
+            "pipeline `ci` is defined twice",
+            Span::new(second, 10..12),
+            "again",
+        )
+        .with_label(Span::new(first, 9..11), "first defined here")
+        .with_note("pipeline ids name the generated files");
+        let diagnostics = [diagnostic];
+        let report = Report {
+            db: &db,
+            diagnostics: &diagnostics,
+            summary: Summary::of(&diagnostics, 2),
+            deny_warnings: false,
+            colour: false,
+        };
+        let text = render(&report, 100);
+        assert!(
+            text.starts_with("  × error[E0212]: pipeline `ci` is defined twice\n"),
+            "{text}"
+        );
+        assert!(text.contains("╭─[dir/b.pipe:2:10]"), "{text}");
+        assert!(
+            text.ends_with("  note: first defined here: a.pipe:1:10\n  note: pipeline ids name the generated files\n\n"),
+            "{text}"
+        );
+        assert_eq!(summary_line(&report), "error: 1 error in 2 files\n");
+    }
+}
