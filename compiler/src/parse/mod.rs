@@ -404,7 +404,8 @@ fn token_at(text: &str, offset: usize) -> Option<&str> {
 }
 
 fn describe_expected(tokens: &[String], rules: &[Rule]) -> Vec<String> {
-    const OPERATORS: &[&str] = &["!=", "&&", "+", ".", "<=", "<", "==", ">=", ">", "[", "||", "("];
+    // Includes the single characters the grammar peeks at before trying an operator.
+    const OPERATORS: &[&str] = &["!=", "&&", "+", ".", "<=", "<", "==", ">=", ">", "[", "||", "(", "!", "&", "=", "|"];
     const KEYWORDS: &[&str] =
         &["environment", "gate", "input", "job", "let", "on", "output", "pipeline", "promotion", "secret", "service", "step"];
     let mut names: Vec<String> = Vec::new();
