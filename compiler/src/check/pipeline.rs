@@ -126,7 +126,14 @@ fn lower_pipeline(
             triggers.push(trigger);
         }
     }
-    if triggers.is_empty() {
+    // A pipeline whose body has unreadable items already has an error there; "no jobs" or
+    // "no trigger" would only repeat it.
+    let broken = body.items.iter().any(|item| match &item.kind {
+        ItemKind::Error => true,
+        ItemKind::KeyBlock { key, .. } => key.name == "job" || key.name == "on",
+        _ => false,
+    });
+    if triggers.is_empty() && !broken {
         cx.report(
             Diagnostic::new(Code::MissingSetting, format!("{what} has no trigger"), id.span, "never starts")
                 .with_help("add a trigger, e.g. `on push { branches: [\"main\"] }`"),
@@ -154,7 +161,7 @@ fn lower_pipeline(
         _ => None,
     });
     let jobs: Vec<ir::Job> = job_items.into_iter().map(|(item, id, name, body)| lowering.lower_job(cx, item, id, name, body)).collect();
-    if jobs.is_empty() {
+    if jobs.is_empty() && !broken {
         cx.report(
             Diagnostic::new(Code::MissingSetting, format!("{what} has no jobs"), id.span, "nothing to run")
                 .with_help("add a job: `job build { step { run: \"make\" } }`"),

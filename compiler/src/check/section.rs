@@ -161,6 +161,13 @@ impl<'a> Section<'a> {
             }
             match &item.kind {
                 ItemKind::Error => {}
+                ItemKind::KeyBlock { key, .. } if !key.quoted && unnamed_declaration(&key.name).is_some() => {
+                    let example = unnamed_declaration(&key.name).unwrap_or_default();
+                    cx.report(
+                        Diagnostic::new(Code::SyntaxError, format!("`{}` needs a name", key.name), key.span, "no name after this keyword")
+                            .with_help(format!("write `{example}`")),
+                    );
+                }
                 ItemKind::Property { key, .. } | ItemKind::KeyBlock { key, .. } => {
                     cx.report(unknown_setting(&self.what, key, &self.known));
                 }
@@ -176,6 +183,21 @@ impl<'a> Section<'a> {
             }
         }
     }
+}
+
+/// For declaration keywords written without their name (`job { ... }`), an example of the
+/// full form; the grammar then reads them as a block setting named after the keyword.
+fn unnamed_declaration(keyword: &str) -> Option<&'static str> {
+    Some(match keyword {
+        "pipeline" => "pipeline ci \"CI\" { ... }",
+        "job" => "job build \"Build\" { ... }",
+        "service" => "service postgres { image: \"postgres:16\" }",
+        "environment" => "environment production { url: \"...\" }",
+        "secret" => "secret DEPLOY_KEY { required: true }",
+        "input" => "input version: string { ... }",
+        "on" => "on push { branches: [\"main\"] }",
+        _ => return None,
+    })
 }
 
 fn unknown_setting(what: &str, key: &Key, known: &[&'static str]) -> Diagnostic {
