@@ -384,8 +384,9 @@ fn needs_escape(c: char) -> bool {
 }
 
 /// Whether a one-line string can be written plain and read back as the same string by
-/// YAML 1.1 and 1.2 readers. Deliberately conservative: the first character is a letter,
-/// `$`, `/` or `_` (so no number, date, time, indicator, `=` or `<<` can start), nothing
+/// YAML 1.1 and 1.2 readers. Deliberately conservative: the string starts with a letter,
+/// `$`, `/`, `_`, `./` or `../` (so no number, date, time, indicator, `=` or `<<` can
+/// start), nothing
 /// ends the scalar early (`: `, ` #`, a trailing `:`), and the whole string is not one of
 /// the YAML 1.1 bool or null words in any case.
 fn is_plain_safe(text: &str, flow: bool) -> bool {
@@ -395,7 +396,9 @@ fn is_plain_safe(text: &str, flow: bool) -> bool {
     let first_ok = text
         .chars()
         .next()
-        .is_some_and(|c| c.is_alphabetic() || matches!(c, '$' | '/' | '_'));
+        .is_some_and(|c| c.is_alphabetic() || matches!(c, '$' | '/' | '_'))
+        || text.starts_with("./")
+        || text.starts_with("../");
     let chars_ok = text.chars().all(|c| {
         (c.is_ascii() && !c.is_ascii_control())
             || (!c.is_ascii() && c.is_alphanumeric() && !needs_escape(c))

@@ -33,6 +33,8 @@ fn plain_strings_stay_plain() {
         "a#b",
         "it's",
         "Ünïcode",
+        "./run.sh",
+        "../up",
     ] {
         assert_eq!(value(s(text)), format!("k: {text}\n"), "{text}");
     }
@@ -71,6 +73,10 @@ fn strings_that_could_be_other_types_or_indicators_are_quoted() {
         "[a]",
         "?x",
         ".5",
+        ".inf",
+        "...",
+        ".",
+        ".x",
     ] {
         assert_eq!(value(s(text)), format!("k: '{text}'\n"), "{text}");
     }
@@ -379,6 +385,10 @@ const TRICKY: &[&str] = &[
     "a,b",
     "---",
     "...",
+    "./scripts/run.sh",
+    "../up",
+    "./",
+    ".",
     "\u{85}next-line",
     "line\u{2028}sep",
     "bom\u{feff}",
