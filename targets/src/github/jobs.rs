@@ -15,6 +15,8 @@ use pipec_compiler::ir::{
     self, BinaryOp, CallSecrets, Expr, ExprKind, JobBody, StatusFunction, StepAction, Type,
 };
 
+use pipec_compiler::{Code, Diagnostic, Span};
+
 use super::{Workflow, literal_node, permissions_node};
 use crate::yaml::{Map, Node};
 
@@ -154,15 +156,18 @@ impl Workflow<'_> {
 
     /// Whether `setting` can be written on `job`: GitHub allows it on every job except one
     /// that calls a reusable workflow, where it is reported instead.
-    fn allowed_on(&mut self, job: &ir::Job, setting: &str, span: pipec_compiler::Span) -> bool {
+    fn allowed_on(&mut self, job: &ir::Job, setting: &str, span: Span) -> bool {
         if !matches!(job.body, JobBody::Call(_)) {
             return true;
         }
-        self.unsupported(
-            format!("the github target cannot set `{setting}` on job `{}`, which calls a reusable pipeline", job.id),
-            span,
-            "not allowed on a job with `uses:`",
-            "move the setting into the jobs of the called pipeline",
+        self.diagnostics.push(
+            Diagnostic::new(
+                Code::UnsupportedByTarget,
+                format!("the github target cannot set `{setting}` on job `{}`, which calls a reusable pipeline", job.id),
+                span,
+                "not allowed on a job with `uses:`",
+            )
+            .with_help("move the setting into the jobs of the called pipeline"),
         );
         false
     }

@@ -18,8 +18,8 @@ mod test_ir;
 #[cfg(test)]
 mod tests;
 
+use pipec_compiler::Diagnostic;
 use pipec_compiler::ir::{self, Filter, Input, InputType, Literal, Template, TriggerKind, Value};
-use pipec_compiler::{Diagnostic, Span};
 
 use crate::yaml::{Map, Node, render_document};
 use crate::{GeneratedFile, Output};
@@ -229,18 +229,6 @@ impl Workflow<'_> {
             map.insert("cancel-in-progress", true);
         }
         map
-    }
-
-    fn unsupported(&mut self, message: String, span: Span, label: &str, help: &str) {
-        self.diagnostics.push(
-            Diagnostic::new(
-                pipec_compiler::Code::UnsupportedByTarget,
-                message,
-                span,
-                label,
-            )
-            .with_help(help),
-        );
     }
 }
 
