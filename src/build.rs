@@ -8,20 +8,14 @@ use std::fs;
 use std::io::{ErrorKind, Write};
 use std::path::{Component, Path, PathBuf};
 
-use pipec_compiler::{analyze, diagnostics, ir};
+use pipec_compiler::ir;
 use pipec_targets::{GeneratedFile, recorded_source_hash};
 
+use crate::compile::{Target, compile};
 use crate::files::display_path;
 use crate::output::{self, Exit};
 use crate::render::{self, Format, plural};
 use crate::terminal::{Style, paint};
-
-/// The `--target` flag.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Target {
-    /// GitHub Actions workflows, one `<pipeline>.yml` per pipeline.
-    Github,
-}
 
 pub struct Options {
     pub paths: Vec<PathBuf>,
@@ -38,24 +32,11 @@ pub fn run(options: &Options) -> Exit {
         Ok(db) => db,
         Err(error) => return output::usage_error(error),
     };
-    let analysis = analyze(&db);
-    let has_errors = analysis.has_errors();
-    let mut all_diagnostics = analysis.diagnostics;
-    // The target reads a complete IR only; with errors there is nothing sound to generate.
-    let files = if has_errors {
-        Vec::new()
-    } else {
-        let generated = match options.target {
-            Target::Github => pipec_targets::github::generate(&analysis.program),
-        };
-        all_diagnostics.extend(generated.diagnostics);
-        diagnostics::sort(&mut all_diagnostics);
-        generated.files
-    };
+    let compiled = compile(&db, options.target);
     let summary = render::emit(
         options.format,
         &db,
-        &all_diagnostics,
+        &compiled.diagnostics,
         options.deny_warnings,
         options.colour,
     );
@@ -67,8 +48,8 @@ pub fn run(options: &Options) -> Exit {
         return Exit::Failure;
     }
     let cwd = std::env::current_dir().ok();
-    let mut outputs = Vec::with_capacity(files.len());
-    for file in &files {
+    let mut outputs = Vec::with_capacity(compiled.files.len());
+    for file in &compiled.files {
         let Some(path) = output_path(&options.out, &file.path) else {
             return output::usage_error(format!(
                 "the target produced an unsafe file path `{}`",
@@ -79,7 +60,7 @@ pub fn run(options: &Options) -> Exit {
         outputs.push(Output { file, path, shown });
     }
     if options.check_only {
-        check_files(&outputs, &analysis.program, options.colour)
+        check_files(&outputs, &compiled.program, options.colour)
     } else {
         write_files(&outputs, options.colour)
     }

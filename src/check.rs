@@ -2,11 +2,13 @@
 
 use std::path::PathBuf;
 
+use crate::compile::{Target, compile};
 use crate::output::{self, Exit};
 use crate::render::{self, Format};
 
 pub struct Options {
     pub paths: Vec<PathBuf>,
+    pub target: Target,
     pub format: Format,
     pub deny_warnings: bool,
     pub colour: bool,
@@ -17,11 +19,11 @@ pub fn run(options: &Options) -> Exit {
         Ok(db) => db,
         Err(error) => return output::usage_error(error),
     };
-    let analysis = pipec_compiler::analyze(&db);
+    let compiled = compile(&db, options.target);
     let summary = render::emit(
         options.format,
         &db,
-        &analysis.diagnostics,
+        &compiled.diagnostics,
         options.deny_warnings,
         options.colour,
     );

@@ -6,6 +6,7 @@
 
 mod build;
 mod check;
+mod compile;
 mod explain;
 mod files;
 mod output;
@@ -141,6 +142,10 @@ struct CheckArgs {
     #[arg(value_name = "PATH", default_value = ".")]
     paths: Vec<PathBuf>,
 
+    /// Also report what this target cannot express.
+    #[arg(long, value_enum, default_value_t = compile::Target::Github)]
+    target: compile::Target,
+
     #[command(flatten)]
     diagnostics: DiagnosticArgs,
 }
@@ -152,8 +157,8 @@ struct BuildArgs {
     paths: Vec<PathBuf>,
 
     /// The platform to generate files for.
-    #[arg(long, value_enum, default_value_t = build::Target::Github)]
-    target: build::Target,
+    #[arg(long, value_enum, default_value_t = compile::Target::Github)]
+    target: compile::Target,
 
     /// The directory generated files are written to.
     #[arg(long, value_name = "DIR", default_value = ".github/workflows")]
@@ -185,6 +190,7 @@ fn main() -> ExitCode {
     let exit = match cli.command {
         Command::Check(args) => check::run(&check::Options {
             paths: args.paths,
+            target: args.target,
             format: args.diagnostics.format,
             deny_warnings: args.diagnostics.deny_warnings,
             colour,

@@ -1,0 +1,37 @@
+//! What `check` and `build` share: analyse the sources, then run the chosen target on an
+//! error-free program, so that a construct the target cannot express is reported by
+//! `pipec check` too, not first by `pipec build`.
+
+use pipec_compiler::{Diagnostic, SourceDb, analyze, diagnostics, ir};
+use pipec_targets::GeneratedFile;
+
+/// The `--target` flag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Target {
+    /// GitHub Actions workflows, one `<pipeline>.yml` per pipeline.
+    Github,
+}
+
+pub struct Compiled {
+    pub program: ir::Program,
+    /// Empty when any diagnostic is an error.
+    pub files: Vec<GeneratedFile>,
+    /// The analysis' and the target's diagnostics, in reading order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn compile(db: &SourceDb, target: Target) -> Compiled {
+    let analysis = analyze(db);
+    let mut all = analysis.diagnostics;
+    // The target reads a complete IR only; with errors there is nothing sound to generate.
+    if all.iter().any(Diagnostic::is_error) {
+        return Compiled { program: analysis.program, files: Vec::new(), diagnostics: all };
+    }
+    let generated = match target {
+        Target::Github => pipec_targets::github::generate(&analysis.program),
+    };
+    all.extend(generated.diagnostics);
+    diagnostics::sort(&mut all);
+    let files = if all.iter().any(Diagnostic::is_error) { Vec::new() } else { generated.files };
+    Compiled { program: analysis.program, files, diagnostics: all }
+}
