@@ -11,7 +11,9 @@ pub fn pipeline(jobs: usize) -> String {
     let _ = writeln!(out, "# Generated benchmark pipeline with {jobs} jobs.");
     out.push_str("let services = [\"frontend\", \"deal-service\", \"financial-service\", \"template-service\"]\n\n");
     out.push_str("pipeline bench \"Benchmark pipeline\" {\n");
-    out.push_str("  on push { branches: [\"main\", \"develop\", \"release/**\"], tags: [\"v*.*.*\"] }\n");
+    out.push_str(
+        "  on push { branches: [\"main\", \"develop\", \"release/**\"], tags: [\"v*.*.*\"] }\n",
+    );
     out.push_str("  on pull_request { branches: [\"main\", \"develop\"] }\n");
     out.push_str("  on workflow_dispatch {\n    input environment: choice(\"staging\", \"production\") { default: \"staging\" }\n    input dry_run: bool { default: false }\n  }\n");
     out.push_str("  secrets: [DEPLOY_KEY]\n");

@@ -30,25 +30,49 @@ pub struct Item {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ItemKind {
     /// `pipeline ci "CI" { ... }`
-    Pipeline { id: Ident, name: Option<StringLit>, body: Block },
+    Pipeline {
+        id: Ident,
+        name: Option<StringLit>,
+        body: Block,
+    },
     /// `job build "Build" { ... }`
-    Job { id: Ident, name: Option<StringLit>, body: Block },
+    Job {
+        id: Ident,
+        name: Option<StringLit>,
+        body: Block,
+    },
     /// `step id "Name" { ... }`; id and name are optional.
-    Step { id: Option<Ident>, name: Option<StringLit>, body: Block },
+    Step {
+        id: Option<Ident>,
+        name: Option<StringLit>,
+        body: Block,
+    },
     /// `on push { ... }`
     Trigger { event: Ident, body: Option<Block> },
     /// `let name: type = value`
-    Let { name: Ident, ty: Option<TypeRef>, value: Expr },
+    Let {
+        name: Ident,
+        ty: Option<TypeRef>,
+        value: Expr,
+    },
     /// `gate quality = [lint, test]`
     Gate { name: Ident, value: Expr },
     /// `service postgres { ... }`
     Service { name: Ident, body: Block },
     /// `input version: string { ... }`
-    Input { name: Ident, ty: TypeRef, body: Option<Block> },
+    Input {
+        name: Ident,
+        ty: TypeRef,
+        body: Option<Block>,
+    },
     /// `secret DEPLOY_KEY { ... }`
     Secret { name: Ident, body: Option<Block> },
     /// `output digest: string = expr`
-    Output { name: Ident, ty: Option<TypeRef>, value: Expr },
+    Output {
+        name: Ident,
+        ty: Option<TypeRef>,
+        value: Expr,
+    },
     /// `environment production { ... }`
     Environment { name: Ident, body: Option<Block> },
     /// `promotion development -> staging -> production`
@@ -120,11 +144,28 @@ pub enum ExprKind {
     Raw(String),
     List(Vec<Expr>),
     Name(Ident),
-    Member { base: Box<Expr>, name: Ident },
-    Index { base: Box<Expr>, index: Box<Expr> },
-    Call { function: Ident, args: Vec<Expr> },
-    Unary { op: UnaryOp, operand: Box<Expr> },
-    Binary { op: BinaryOp, op_span: Span, lhs: Box<Expr>, rhs: Box<Expr> },
+    Member {
+        base: Box<Expr>,
+        name: Ident,
+    },
+    Index {
+        base: Box<Expr>,
+        index: Box<Expr>,
+    },
+    Call {
+        function: Ident,
+        args: Vec<Expr>,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        op_span: Span,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// An expression that could not be parsed; the parser has reported it.
     Error,
 }

@@ -12,7 +12,10 @@ pub struct GlobError {
 /// Parses a GitHub filter pattern (without a leading `!`).
 pub fn parse(pattern: &str) -> Result<Glob, GlobError> {
     if pattern.is_empty() {
-        return Err(GlobError { offset: 0, message: "empty pattern".into() });
+        return Err(GlobError {
+            offset: 0,
+            message: "empty pattern".into(),
+        });
     }
     Ok(Glob)
 }

@@ -41,7 +41,11 @@ impl SourceDb {
         let text = text.into();
         let line_index = LineIndex::new(&text);
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
-        self.files.push(SourceFile { path: path.into(), text, line_index });
+        self.files.push(SourceFile {
+            path: path.into(),
+            text,
+            line_index,
+        });
         id
     }
 
@@ -50,7 +54,10 @@ impl SourceDb {
     }
 
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files.iter().enumerate().map(|(i, f)| (FileId(u32::try_from(i).unwrap_or(u32::MAX)), f))
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(u32::try_from(i).unwrap_or(u32::MAX)), f))
     }
 
     pub fn path(&self, file: FileId) -> &str {
@@ -66,6 +73,7 @@ impl SourceDb {
     }
 
     pub fn line_col(&self, file: FileId, offset: usize) -> LineCol {
-        self.get(file).map_or(LineCol { line: 1, column: 1 }, |f| f.line_col(offset))
+        self.get(file)
+            .map_or(LineCol { line: 1, column: 1 }, |f| f.line_col(offset))
     }
 }

@@ -19,7 +19,11 @@ pub struct Span {
 impl Span {
     pub fn new(file: FileId, range: Range<usize>) -> Span {
         let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        Span { file, start: clamp(range.start), end: clamp(range.end.max(range.start)) }
+        Span {
+            file,
+            start: clamp(range.start),
+            end: clamp(range.end.max(range.start)),
+        }
     }
 
     pub fn range(self) -> Range<usize> {
@@ -36,12 +40,19 @@ impl Span {
 
     /// The smallest span covering both; the file of `self` wins.
     pub fn to(self, other: Span) -> Span {
-        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     /// An empty span at the start of this one.
     pub fn shrink_to_start(self) -> Span {
-        Span { end: self.start, ..self }
+        Span {
+            end: self.start,
+            ..self
+        }
     }
 
     pub fn contains(self, offset: usize) -> bool {
@@ -71,7 +82,9 @@ impl LineIndex {
 
     /// 0-based line number of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1)
+        self.line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1)
     }
 
     /// Byte offset at which 0-based `line` starts, if the text has that line.
@@ -85,7 +98,10 @@ impl LineIndex {
         let line = self.line_of(offset);
         let start = self.line_start(line).unwrap_or(0);
         let column = text.get(start..offset).map_or(0, |s| s.chars().count());
-        LineCol { line: line + 1, column: column + 1 }
+        LineCol {
+            line: line + 1,
+            column: column + 1,
+        }
     }
 
     /// 0-based line and UTF-16 column, as the Language Server Protocol counts them.
@@ -93,7 +109,9 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line_of(offset);
         let start = self.line_start(line).unwrap_or(0);
-        let column = text.get(start..offset).map_or(0, |s| s.encode_utf16().count());
+        let column = text
+            .get(start..offset)
+            .map_or(0, |s| s.encode_utf16().count());
         (line, column)
     }
 }

@@ -65,7 +65,15 @@ pub(super) fn activity_types(event: &str) -> Option<&'static [&'static str]> {
             "demilestoned",
         ],
         "workflow_run" => &["completed", "requested", "in_progress"],
-        "release" => &["published", "unpublished", "created", "edited", "deleted", "prereleased", "released"],
+        "release" => &[
+            "published",
+            "unpublished",
+            "created",
+            "edited",
+            "deleted",
+            "prereleased",
+            "released",
+        ],
         "merge_group" => &["checks_requested"],
         "issues" => &[
             "opened",
@@ -87,7 +95,9 @@ pub(super) fn activity_types(event: &str) -> Option<&'static [&'static str]> {
             "typed",
             "untyped",
         ],
-        "issue_comment" | "discussion_comment" | "pull_request_review_comment" => &["created", "edited", "deleted"],
+        "issue_comment" | "discussion_comment" | "pull_request_review_comment" => {
+            &["created", "edited", "deleted"]
+        }
         "pull_request_review" => &["submitted", "edited", "dismissed"],
         "discussion" => &[
             "created",

@@ -8,7 +8,10 @@ use std::cell::Cell;
 
 use crate::ast::{self, BinaryOp as AstOp, StringPart};
 use crate::diagnostics::{Code, Diagnostic, closest};
-use crate::ir::{self, BinaryOp, Context, ExprKind, Function, Literal, StatusFunction, Template, TemplatePart, Type};
+use crate::ir::{
+    self, BinaryOp, Context, ExprKind, Function, Literal, StatusFunction, Template, TemplatePart,
+    Type,
+};
 use crate::span::Span;
 
 use super::Cx;
@@ -124,12 +127,20 @@ impl Scope<'_> {
                     );
                     return invalid(span);
                 }
-                ir::Expr { kind: ExprKind::Raw(text.clone()), ty: Type::Unknown, span }
+                ir::Expr {
+                    kind: ExprKind::Raw(text.clone()),
+                    ty: Type::Unknown,
+                    span,
+                }
             }
             ast::ExprKind::List(items) => {
                 let items: Vec<ir::Expr> = items.iter().map(|item| self.lower(cx, item)).collect();
                 let item_ty = common_type(items.iter().map(|i| &i.ty));
-                ir::Expr { kind: ExprKind::List(items), ty: Type::List(Box::new(item_ty)), span }
+                ir::Expr {
+                    kind: ExprKind::List(items),
+                    ty: Type::List(Box::new(item_ty)),
+                    span,
+                }
             }
             ast::ExprKind::Name(ident) => self.name(cx, ident),
             ast::ExprKind::Member { .. } => self.path(cx, expr),
@@ -145,9 +156,18 @@ impl Scope<'_> {
             ast::ExprKind::Unary { operand, .. } => {
                 let operand = self.lower(cx, operand);
                 self.expect_bool(cx, &operand, "the operand of `!`");
-                ir::Expr { kind: ExprKind::Not(Box::new(operand)), ty: Type::Bool, span }
+                ir::Expr {
+                    kind: ExprKind::Not(Box::new(operand)),
+                    ty: Type::Bool,
+                    span,
+                }
             }
-            ast::ExprKind::Binary { op, op_span, lhs, rhs } => {
+            ast::ExprKind::Binary {
+                op,
+                op_span,
+                lhs,
+                rhs,
+            } => {
                 let lhs = self.lower(cx, lhs);
                 let rhs = self.lower(cx, rhs);
                 self.binary(cx, *op, *op_span, lhs, rhs, span)
@@ -159,7 +179,11 @@ impl Scope<'_> {
     /// Lowers a condition: it must be a bool.
     pub(super) fn condition(&self, cx: &mut Cx, expr: &ast::Expr) -> ir::Expr {
         let lowered = self.lower(cx, expr);
-        if self.expect_bool(cx, &lowered, "a condition") { lowered } else { invalid(lowered.span) }
+        if self.expect_bool(cx, &lowered, "a condition") {
+            lowered
+        } else {
+            invalid(lowered.span)
+        }
     }
 
     fn string(&self, cx: &mut Cx, lit: &ast::StringLit) -> ir::Expr {
@@ -173,7 +197,10 @@ impl Scope<'_> {
                 }
             }
         }
-        template_expr(Template { parts, span: lit.span })
+        template_expr(Template {
+            parts,
+            span: lit.span,
+        })
     }
 
     /// Appends an interpolated value to template parts, folding constants into text.
@@ -189,8 +216,15 @@ impl Scope<'_> {
                 }
             }
             ExprKind::List(_) => cx.report(
-                Diagnostic::new(Code::TypeMismatch, "a list cannot be interpolated into text", value.span, "this is a list")
-                    .with_help("interpolate one value, or pass the list to a setting that takes a list"),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    "a list cannot be interpolated into text",
+                    value.span,
+                    "this is a list",
+                )
+                .with_help(
+                    "interpolate one value, or pass the list to a setting that takes a list",
+                ),
             ),
             ExprKind::Status(_) | ExprKind::Invalid => {}
             _ => parts.push(TemplatePart::Expr(value)),
@@ -207,12 +241,23 @@ impl Scope<'_> {
         }
         if let Some(context) = Context::lookup(&ident.name) {
             let ty = match context {
-                Context::Event => Type::Enum(super::events::KNOWN_EVENTS.iter().map(|e| (*e).to_string()).collect()),
-                Context::JobStatus => Type::Enum(vec!["success".into(), "failure".into(), "cancelled".into()]),
+                Context::Event => Type::Enum(
+                    super::events::KNOWN_EVENTS
+                        .iter()
+                        .map(|e| (*e).to_string())
+                        .collect(),
+                ),
+                Context::JobStatus => {
+                    Type::Enum(vec!["success".into(), "failure".into(), "cancelled".into()])
+                }
                 Context::RunId | Context::RunNumber | Context::RunAttempt => Type::Number,
                 _ => Type::String,
             };
-            return ir::Expr { kind: ExprKind::Context(context), ty, span };
+            return ir::Expr {
+                kind: ExprKind::Context(context),
+                ty,
+                span,
+            };
         }
         let namespace_help = match ident.name.as_str() {
             "matrix" => Some("name the matrix key: `matrix.<key>`"),
@@ -222,13 +267,17 @@ impl Scope<'_> {
             "env" => Some("name the variable: `env.<NAME>`"),
             "needs" => Some("name the job and output: `needs.<job>.outputs.<name>`"),
             "steps" => Some("name the step and output: `steps.<id>.outputs.<name>`"),
-            "github" | "runner" | "job" | "strategy" => {
-                Some("GitHub's own contexts are written as raw expressions in backticks, e.g. `github.event.number`; the portable names are `branch`, `tag`, `sha`, `event`, `repository`, `actor`, `job_status` ...")
-            }
+            "github" | "runner" | "job" | "strategy" => Some(
+                "GitHub's own contexts are written as raw expressions in backticks, e.g. `github.event.number`; the portable names are `branch`, `tag`, `sha`, `event`, `repository`, `actor`, `job_status` ...",
+            ),
             _ => None,
         };
-        let mut diagnostic =
-            Diagnostic::new(Code::UnknownName, format!("unknown name `{}`", ident.name), span, "not defined");
+        let mut diagnostic = Diagnostic::new(
+            Code::UnknownName,
+            format!("unknown name `{}`", ident.name),
+            span,
+            "not defined",
+        );
         let candidates: Vec<&str> = self
             .names
             .lets
@@ -252,8 +301,13 @@ impl Scope<'_> {
         let span = expr.span;
         let Some(segments) = path_segments(expr) else {
             cx.report(
-                Diagnostic::new(Code::InvalidValue, "fields can only be read from names", span, "not a name")
-                    .with_help("write a path such as `needs.build.outputs.digest`"),
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    "fields can only be read from names",
+                    span,
+                    "not a name",
+                )
+                .with_help("write a path such as `needs.build.outputs.digest`"),
             );
             return invalid(span);
         };
@@ -266,11 +320,25 @@ impl Scope<'_> {
             ("inputs", [name]) => self.input(cx, rest, name, span),
             ("secrets", [name]) => self.secret(cx, rest, name, span),
             ("vars", [name]) => match self.names.vars.iter().find(|(v, _)| v == name) {
-                Some(_) => ir::Expr { kind: ExprKind::Var((*name).to_string()), ty: Type::String, span },
-                None => self.unknown(cx, Code::UnknownName, "variable", name, last_span(rest, span), self.names.vars.iter().map(|(v, _)| v.as_str()), Some("declare it in the pipeline: `vars: [NAME]`")),
+                Some(_) => ir::Expr {
+                    kind: ExprKind::Var((*name).to_string()),
+                    ty: Type::String,
+                    span,
+                },
+                None => self.unknown(
+                    cx,
+                    Code::UnknownName,
+                    "variable",
+                    name,
+                    last_span(rest, span),
+                    self.names.vars.iter().map(|(v, _)| v.as_str()),
+                    Some("declare it in the pipeline: `vars: [NAME]`"),
+                ),
             },
             ("env", [name]) => self.env(cx, rest, name, span),
-            ("needs", [job, "outputs", output]) => self.job_output(cx, rest, job, Some(output), span),
+            ("needs", [job, "outputs", output]) => {
+                self.job_output(cx, rest, job, Some(output), span)
+            }
             ("needs", [job, "result"]) => self.job_output(cx, rest, job, None, span),
             ("jobs", [job, "outputs", output]) if self.position == Position::CallOutput => {
                 self.job_output(cx, rest, job, Some(output), span)
@@ -278,8 +346,13 @@ impl Scope<'_> {
             ("steps", [step, "outputs", output]) => self.step_output(cx, rest, step, output, span),
             ("job", ["status"]) => {
                 cx.report(
-                    Diagnostic::new(Code::UnknownName, "unknown name `job.status`", span, "not defined")
-                        .with_help("the portable name is `job_status`"),
+                    Diagnostic::new(
+                        Code::UnknownName,
+                        "unknown name `job.status`",
+                        span,
+                        "not defined",
+                    )
+                    .with_help("the portable name is `job_status`"),
                 );
                 invalid(span)
             }
@@ -292,21 +365,29 @@ impl Scope<'_> {
                 invalid(span)
             }
             _ => {
-                let head_known = self.names.lets.iter().any(|l| l.name == head.name) || Context::lookup(&head.name).is_some();
+                let head_known = self.names.lets.iter().any(|l| l.name == head.name)
+                    || Context::lookup(&head.name).is_some();
                 let help = match head.name.as_str() {
                     "matrix" => "write `matrix.<key>`",
                     "inputs" => "write `inputs.<name>`",
                     "secrets" => "write `secrets.<NAME>`",
                     "needs" => "write `needs.<job>.outputs.<name>` or `needs.<job>.result`",
-                    "jobs" => "outside a reusable pipeline's outputs, job outputs are read as `needs.<job>.outputs.<name>`",
+                    "jobs" => {
+                        "outside a reusable pipeline's outputs, job outputs are read as `needs.<job>.outputs.<name>`"
+                    }
                     "steps" => "write `steps.<id>.outputs.<name>`",
                     _ if head_known => "this value has no fields",
                     _ => "",
                 };
                 if head_known || !help.is_empty() {
                     cx.report(
-                        Diagnostic::new(Code::UnknownName, format!("`{}` does not name a value", cx.slice(span)), span, "no such field")
-                            .with_help(help),
+                        Diagnostic::new(
+                            Code::UnknownName,
+                            format!("`{}` does not name a value", cx.slice(span)),
+                            span,
+                            "no such field",
+                        )
+                        .with_help(help),
                     );
                     invalid(span)
                 } else {
@@ -316,11 +397,23 @@ impl Scope<'_> {
         }
     }
 
-    fn matrix(&self, cx: &mut Cx, head: &ast::Ident, rest: &[&ast::Ident], key: &str, span: Span) -> ir::Expr {
+    fn matrix(
+        &self,
+        cx: &mut Cx,
+        head: &ast::Ident,
+        rest: &[&ast::Ident],
+        key: &str,
+        span: Span,
+    ) -> ir::Expr {
         let Some(job) = self.job else {
             cx.report(
-                Diagnostic::new(Code::ContextUnavailable, "`matrix` is only available inside a job", head.span, "no job here")
-                    .with_help("move this into the job whose matrix it reads"),
+                Diagnostic::new(
+                    Code::ContextUnavailable,
+                    "`matrix` is only available inside a job",
+                    head.span,
+                    "no job here",
+                )
+                .with_help("move this into the job whose matrix it reads"),
             );
             return invalid(span);
         };
@@ -333,14 +426,31 @@ impl Scope<'_> {
         }
         let Some(keys) = &job.matrix else {
             cx.report(
-                Diagnostic::new(Code::UnknownMatrixKey, format!("job `{}` has no matrix", job.id), span, "there is no matrix here")
-                    .with_help("add `matrix { ... }` to the job, or remove this reference"),
+                Diagnostic::new(
+                    Code::UnknownMatrixKey,
+                    format!("job `{}` has no matrix", job.id),
+                    span,
+                    "there is no matrix here",
+                )
+                .with_help("add `matrix { ... }` to the job, or remove this reference"),
             );
             return invalid(span);
         };
         match keys.iter().find(|(k, _)| k == key) {
-            Some((_, ty)) => ir::Expr { kind: ExprKind::Matrix(key.to_string()), ty: ty.clone(), span },
-            None => self.unknown(cx, Code::UnknownMatrixKey, "matrix key", key, last_span(rest, span), keys.iter().map(|(k, _)| k.as_str()), None),
+            Some((_, ty)) => ir::Expr {
+                kind: ExprKind::Matrix(key.to_string()),
+                ty: ty.clone(),
+                span,
+            },
+            None => self.unknown(
+                cx,
+                Code::UnknownMatrixKey,
+                "matrix key",
+                key,
+                last_span(rest, span),
+                keys.iter().map(|(k, _)| k.as_str()),
+                None,
+            ),
         }
     }
 
@@ -375,36 +485,78 @@ impl Scope<'_> {
             );
             return invalid(span);
         }
-        let known = self.names.secrets.iter().any(|(s, _)| s == name) || BUILTIN_SECRETS.contains(&name);
+        let known =
+            self.names.secrets.iter().any(|(s, _)| s == name) || BUILTIN_SECRETS.contains(&name);
         if known {
-            ir::Expr { kind: ExprKind::Secret(name.to_string()), ty: Type::Secret, span }
+            ir::Expr {
+                kind: ExprKind::Secret(name.to_string()),
+                ty: Type::Secret,
+                span,
+            }
         } else {
-            let candidates = self.names.secrets.iter().map(|(s, _)| s.as_str()).chain(BUILTIN_SECRETS.iter().copied());
-            self.unknown(cx, Code::UnknownSecret, "secret", name, last_span(rest, span), candidates, Some("declare the secrets a pipeline uses: `secrets: [NAME, ...]`"))
+            let candidates = self
+                .names
+                .secrets
+                .iter()
+                .map(|(s, _)| s.as_str())
+                .chain(BUILTIN_SECRETS.iter().copied());
+            self.unknown(
+                cx,
+                Code::UnknownSecret,
+                "secret",
+                name,
+                last_span(rest, span),
+                candidates,
+                Some("declare the secrets a pipeline uses: `secrets: [NAME, ...]`"),
+            )
         }
     }
 
     fn env(&self, cx: &mut Cx, rest: &[&ast::Ident], name: &str, span: Span) -> ir::Expr {
         if !matches!(self.position, Position::Step | Position::StepCondition) {
             cx.report(
-                Diagnostic::new(Code::ContextUnavailable, "`env` can only be read inside steps", span, "not available here")
-                    .with_help("use the value itself here (a `let` can share it)"),
+                Diagnostic::new(
+                    Code::ContextUnavailable,
+                    "`env` can only be read inside steps",
+                    span,
+                    "not available here",
+                )
+                .with_help("use the value itself here (a `let` can share it)"),
             );
             return invalid(span);
         }
         let job_env = self.job.map(|j| j.env.as_slice()).unwrap_or_default();
         let all = || self.names.env.iter().chain(job_env).chain(self.step_env);
         if all().any(|e| e == name) {
-            ir::Expr { kind: ExprKind::Env(name.to_string()), ty: Type::String, span }
+            ir::Expr {
+                kind: ExprKind::Env(name.to_string()),
+                ty: Type::String,
+                span,
+            }
         } else {
             self.unknown(cx, Code::UnknownName, "environment variable", name, last_span(rest, span), all().map(String::as_str), Some("only variables set in an `env { ... }` block of this pipeline, job or step can be read"))
         }
     }
 
-    fn job_output(&self, cx: &mut Cx, rest: &[&ast::Ident], job_id: &str, output: Option<&str>, span: Span) -> ir::Expr {
+    fn job_output(
+        &self,
+        cx: &mut Cx,
+        rest: &[&ast::Ident],
+        job_id: &str,
+        output: Option<&str>,
+        span: Span,
+    ) -> ir::Expr {
         let job_span = rest.first().map_or(span, |i| i.span);
         let Some(job) = self.names.jobs.iter().find(|j| j.id == job_id) else {
-            return self.unknown(cx, Code::UnknownJob, "job", job_id, job_span, self.names.jobs.iter().map(|j| j.id.as_str()), None);
+            return self.unknown(
+                cx,
+                Code::UnknownJob,
+                "job",
+                job_id,
+                job_span,
+                self.names.jobs.iter().map(|j| j.id.as_str()),
+                None,
+            );
         };
         if self.position != Position::CallOutput {
             match self.job {
@@ -420,7 +572,10 @@ impl Scope<'_> {
                     cx.report(
                         Diagnostic::new(
                             Code::MissingDependency,
-                            format!("job `{}` uses an output of `{job_id}` without needing it", current.id),
+                            format!(
+                                "job `{}` uses an output of `{job_id}` without needing it",
+                                current.id
+                            ),
                             span,
                             format!("`{job_id}` may not have run yet"),
                         )
@@ -431,22 +586,38 @@ impl Scope<'_> {
                 }
                 None => {
                     cx.report(
-                        Diagnostic::new(Code::ContextUnavailable, "job outputs are only available inside jobs", span, "not available here")
-                            .with_help("read job outputs in the jobs that need them"),
+                        Diagnostic::new(
+                            Code::ContextUnavailable,
+                            "job outputs are only available inside jobs",
+                            span,
+                            "not available here",
+                        )
+                        .with_help("read job outputs in the jobs that need them"),
                     );
                     return invalid(span);
                 }
             }
         }
         let Some(output) = output else {
-            let results = ["success", "failure", "cancelled", "skipped"].map(String::from).to_vec();
-            return ir::Expr { kind: ExprKind::JobResult { job: job_id.to_string() }, ty: Type::Enum(results), span };
+            let results = ["success", "failure", "cancelled", "skipped"]
+                .map(String::from)
+                .to_vec();
+            return ir::Expr {
+                kind: ExprKind::JobResult {
+                    job: job_id.to_string(),
+                },
+                ty: Type::Enum(results),
+                span,
+            };
         };
         match job.outputs.iter().find(|o| o.name == output) {
             Some(decl) => {
                 decl.used.set(true);
                 ir::Expr {
-                    kind: ExprKind::JobOutput { job: job_id.to_string(), output: output.to_string() },
+                    kind: ExprKind::JobOutput {
+                        job: job_id.to_string(),
+                        output: output.to_string(),
+                    },
                     ty: decl.ty.clone(),
                     span,
                 }
@@ -458,48 +629,88 @@ impl Scope<'_> {
                 output,
                 last_span(rest, span),
                 job.outputs.iter().map(|o| o.name.as_str()),
-                Some(&format!("declare it in job `{job_id}`: `output {output} = steps.<id>.outputs.<name>`")),
+                Some(&format!(
+                    "declare it in job `{job_id}`: `output {output} = steps.<id>.outputs.<name>`"
+                )),
             ),
         }
     }
 
-    fn step_output(&self, cx: &mut Cx, rest: &[&ast::Ident], step_id: &str, output: &str, span: Span) -> ir::Expr {
+    fn step_output(
+        &self,
+        cx: &mut Cx,
+        rest: &[&ast::Ident],
+        step_id: &str,
+        output: &str,
+        span: Span,
+    ) -> ir::Expr {
         let step_span = rest.first().map_or(span, |i| i.span);
         let Some(job) = self.job else {
             cx.report(
-                Diagnostic::new(Code::ContextUnavailable, "step outputs are only available inside their job", span, "no job here")
-                    .with_help("pass the value out as a job output: `output name = steps.<id>.outputs.<name>`"),
+                Diagnostic::new(
+                    Code::ContextUnavailable,
+                    "step outputs are only available inside their job",
+                    span,
+                    "no job here",
+                )
+                .with_help(
+                    "pass the value out as a job output: `output name = steps.<id>.outputs.<name>`",
+                ),
             );
             return invalid(span);
         };
         let Some(index) = job.steps.iter().position(|s| s.id == step_id) else {
-            return self.unknown(cx, Code::UnknownStep, "step", step_id, step_span, job.steps.iter().map(|s| s.id.as_str()), Some("give the step an id: `step <id> \"Name\" { ... }`"));
+            return self.unknown(
+                cx,
+                Code::UnknownStep,
+                "step",
+                step_id,
+                step_span,
+                job.steps.iter().map(|s| s.id.as_str()),
+                Some("give the step an id: `step <id> \"Name\" { ... }`"),
+            );
         };
         let Some(step) = job.steps.get(index) else {
             return invalid(span);
         };
         if self.position == Position::JobCondition || index >= job.steps_before.get() {
             cx.report(
-                Diagnostic::new(Code::StepOutputUnavailable, format!("step `{step_id}` has not run yet here"), span, "read too early")
-                    .with_label(step.span, format!("`{step_id}` runs here"))
-                    .with_help("a step can read the outputs of the steps before it; move this below that step"),
+                Diagnostic::new(
+                    Code::StepOutputUnavailable,
+                    format!("step `{step_id}` has not run yet here"),
+                    span,
+                    "read too early",
+                )
+                .with_label(step.span, format!("`{step_id}` runs here"))
+                .with_help(
+                    "a step can read the outputs of the steps before it; move this below that step",
+                ),
             );
             return invalid(span);
         }
-        if let Some(outputs) = &step.outputs {
-            if !outputs.iter().any(|o| o == output) {
-                return self.unknown(
-                    cx,
-                    Code::UnknownOutput,
-                    &format!("output of step `{step_id}`:"),
-                    output,
-                    last_span(rest, span),
-                    outputs.iter().map(String::as_str),
-                    Some(&format!("step `{step_id}` declares its outputs with `outputs: [...]`")),
-                );
-            }
+        if let Some(outputs) = &step.outputs
+            && !outputs.iter().any(|o| o == output)
+        {
+            return self.unknown(
+                cx,
+                Code::UnknownOutput,
+                &format!("output of step `{step_id}`:"),
+                output,
+                last_span(rest, span),
+                outputs.iter().map(String::as_str),
+                Some(&format!(
+                    "step `{step_id}` declares its outputs with `outputs: [...]`"
+                )),
+            );
         }
-        ir::Expr { kind: ExprKind::StepOutput { step: step_id.to_string(), output: output.to_string() }, ty: Type::String, span }
+        ir::Expr {
+            kind: ExprKind::StepOutput {
+                step: step_id.to_string(),
+                output: output.to_string(),
+            },
+            ty: Type::String,
+            span,
+        }
     }
 
     /// Reports an unknown name of some kind, with a suggestion.
@@ -515,13 +726,22 @@ impl Scope<'_> {
         fallback_help: Option<&str>,
     ) -> ir::Expr {
         let candidates: Vec<&str> = candidates.collect();
-        let mut diagnostic = Diagnostic::new(code, format!("unknown {kind} `{name}`"), span, "not defined");
+        let mut diagnostic = Diagnostic::new(
+            code,
+            format!("unknown {kind} `{name}`"),
+            span,
+            "not defined",
+        );
         if let Some(suggestion) = closest(name, candidates.iter().copied()) {
             diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
         } else if let Some(help) = fallback_help {
             diagnostic = diagnostic.with_help(help.to_string());
         } else if !candidates.is_empty() {
-            let shown: Vec<String> = candidates.iter().take(8).map(|c| format!("`{c}`")).collect();
+            let shown: Vec<String> = candidates
+                .iter()
+                .take(8)
+                .map(|c| format!("`{c}`"))
+                .collect();
             diagnostic = diagnostic.with_help(format!("defined here: {}", shown.join(", ")));
         }
         cx.report(diagnostic);
@@ -539,18 +759,32 @@ impl Scope<'_> {
         if let Some(status) = status {
             if !args.is_empty() {
                 cx.report(
-                    Diagnostic::new(Code::InvalidCall, format!("`{}()` takes no arguments", function.name), span, "arguments given")
-                        .with_help(format!("write `{}()`", function.name)),
+                    Diagnostic::new(
+                        Code::InvalidCall,
+                        format!("`{}()` takes no arguments", function.name),
+                        span,
+                        "arguments given",
+                    )
+                    .with_help(format!("write `{}()`", function.name)),
                 );
             }
             if !self.position.is_condition() {
                 cx.report(
-                    Diagnostic::new(Code::ContextUnavailable, format!("`{}()` can only be used in a condition", function.name), span, "not in a condition")
-                        .with_help("status functions belong in `when: ...`"),
+                    Diagnostic::new(
+                        Code::ContextUnavailable,
+                        format!("`{}()` can only be used in a condition", function.name),
+                        span,
+                        "not in a condition",
+                    )
+                    .with_help("status functions belong in `when: ...`"),
                 );
                 return invalid(span);
             }
-            return ir::Expr { kind: ExprKind::Status(status), ty: Type::Bool, span };
+            return ir::Expr {
+                kind: ExprKind::Status(status),
+                ty: Type::Bool,
+                span,
+            };
         }
         let function_kind = match function.name.as_str() {
             "contains" => Function::Contains,
@@ -558,11 +792,25 @@ impl Scope<'_> {
             "endsWith" => Function::EndsWith,
             "matches" => Function::Matches,
             other => {
-                let mut diagnostic = Diagnostic::new(Code::InvalidCall, format!("unknown function `{other}`"), function.span, "no such function");
+                let mut diagnostic = Diagnostic::new(
+                    Code::InvalidCall,
+                    format!("unknown function `{other}`"),
+                    function.span,
+                    "no such function",
+                );
                 diagnostic = if GITHUB_ONLY_FUNCTIONS.contains(&other) {
                     diagnostic.with_help(format!("`{other}` is a GitHub function: write the call as a raw expression in backticks, e.g. `{other}(...)`"))
                 } else {
-                    let known = ["contains", "startsWith", "endsWith", "matches", "success", "failure", "always", "cancelled"];
+                    let known = [
+                        "contains",
+                        "startsWith",
+                        "endsWith",
+                        "matches",
+                        "success",
+                        "failure",
+                        "always",
+                        "cancelled",
+                    ];
                     match closest(other, known) {
                         Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
                         None => diagnostic.with_help("the functions are contains, startsWith, endsWith, matches, success, failure, always and cancelled"),
@@ -574,8 +822,21 @@ impl Scope<'_> {
         };
         if args.len() != 2 {
             cx.report(
-                Diagnostic::new(Code::InvalidCall, format!("`{}` takes 2 arguments, not {}", function.name, args.len()), span, "wrong number of arguments")
-                    .with_help(format!("write `{}(text, {})`", function.name, if function_kind == Function::Matches { "\"glob\"" } else { "\"value\"" })),
+                Diagnostic::new(
+                    Code::InvalidCall,
+                    format!("`{}` takes 2 arguments, not {}", function.name, args.len()),
+                    span,
+                    "wrong number of arguments",
+                )
+                .with_help(format!(
+                    "write `{}(text, {})`",
+                    function.name,
+                    if function_kind == Function::Matches {
+                        "\"glob\""
+                    } else {
+                        "\"value\""
+                    }
+                )),
             );
             return invalid(span);
         }
@@ -583,7 +844,8 @@ impl Scope<'_> {
         let ok = match (function_kind, lowered.as_slice()) {
             (Function::Contains, [haystack, needle]) => {
                 let haystack_ok = matches!(haystack.ty, Type::List(_)) || haystack.ty.is_textual();
-                self.expect(cx, haystack, haystack_ok, "a list or text") & self.expect_textual(cx, needle)
+                self.expect(cx, haystack, haystack_ok, "a list or text")
+                    & self.expect_textual(cx, needle)
             }
             (Function::Matches, [text, pattern]) => {
                 let text_ok = self.expect_textual(cx, text);
@@ -595,21 +857,41 @@ impl Scope<'_> {
         if !ok {
             return invalid(span);
         }
-        ir::Expr { kind: ExprKind::Call { function: function_kind, args: lowered }, ty: Type::Bool, span }
+        ir::Expr {
+            kind: ExprKind::Call {
+                function: function_kind,
+                args: lowered,
+            },
+            ty: Type::Bool,
+            span,
+        }
     }
 
     fn glob_pattern(&self, cx: &mut Cx, pattern: &ir::Expr) -> bool {
         let ExprKind::Literal(Literal::String(text)) = &pattern.kind else {
             cx.report(
-                Diagnostic::new(Code::TypeMismatch, "the pattern of `matches` must be written out", pattern.span, "not a string literal")
-                    .with_help("write the glob as a string, e.g. `matches(branch, \"release/**\")`"),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    "the pattern of `matches` must be written out",
+                    pattern.span,
+                    "not a string literal",
+                )
+                .with_help("write the glob as a string, e.g. `matches(branch, \"release/**\")`"),
             );
             return false;
         };
         literals::glob(cx, text, pattern.span)
     }
 
-    fn binary(&self, cx: &mut Cx, op: AstOp, op_span: Span, lhs: ir::Expr, rhs: ir::Expr, span: Span) -> ir::Expr {
+    fn binary(
+        &self,
+        cx: &mut Cx,
+        op: AstOp,
+        op_span: Span,
+        lhs: ir::Expr,
+        rhs: ir::Expr,
+        span: Span,
+    ) -> ir::Expr {
         let ir_op = match op {
             AstOp::Or => BinaryOp::Or,
             AstOp::And => BinaryOp::And,
@@ -627,12 +909,22 @@ impl Scope<'_> {
                 self.expect_bool(cx, &lhs, &what) & self.expect_bool(cx, &rhs, &what)
             }
             BinaryOp::Eq | BinaryOp::Ne => comparable(cx, ir_op, op_span, &lhs, &rhs),
-            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => ordered(cx, ir_op, op_span, &lhs, &rhs),
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                ordered(cx, ir_op, op_span, &lhs, &rhs)
+            }
         };
         if !ok {
             return invalid(span);
         }
-        ir::Expr { kind: ExprKind::Binary { op: ir_op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, ty: Type::Bool, span }
+        ir::Expr {
+            kind: ExprKind::Binary {
+                op: ir_op,
+                lhs: Box::new(lhs),
+                rhs: Box::new(rhs),
+            },
+            ty: Type::Bool,
+            span,
+        }
     }
 
     fn expect_bool(&self, cx: &mut Cx, expr: &ir::Expr, what: &str) -> bool {
@@ -645,8 +937,13 @@ impl Scope<'_> {
                 "conditions are built from comparisons, functions such as `contains`, status functions and `&&`, `||`, `!`".to_string()
             };
             cx.report(
-                Diagnostic::new(Code::TypeMismatch, format!("{what} must be a bool, not a {}", expr.ty.describe()), expr.span, format!("this is a {}", expr.ty.describe()))
-                    .with_help(help),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    format!("{what} must be a bool, not a {}", expr.ty.describe()),
+                    expr.span,
+                    format!("this is a {}", expr.ty.describe()),
+                )
+                .with_help(help),
             );
         }
         ok
@@ -660,8 +957,13 @@ impl Scope<'_> {
     fn expect(&self, cx: &mut Cx, expr: &ir::Expr, ok: bool, wanted: &str) -> bool {
         if !ok {
             cx.report(
-                Diagnostic::new(Code::TypeMismatch, format!("expected {wanted}, found a {}", expr.ty.describe()), expr.span, format!("this is a {}", expr.ty.describe()))
-                    .with_help(format!("pass {wanted} here")),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    format!("expected {wanted}, found a {}", expr.ty.describe()),
+                    expr.span,
+                    format!("this is a {}", expr.ty.describe()),
+                )
+                .with_help(format!("pass {wanted} here")),
             );
         }
         ok
@@ -686,11 +988,19 @@ fn last_span(rest: &[&ast::Ident], fallback: Span) -> Span {
 }
 
 pub(super) fn invalid(span: Span) -> ir::Expr {
-    ir::Expr { kind: ExprKind::Invalid, ty: Type::Unknown, span }
+    ir::Expr {
+        kind: ExprKind::Invalid,
+        ty: Type::Unknown,
+        span,
+    }
 }
 
 fn literal(literal: Literal, ty: Type, span: Span) -> ir::Expr {
-    ir::Expr { kind: ExprKind::Literal(literal), ty, span }
+    ir::Expr {
+        kind: ExprKind::Literal(literal),
+        ty,
+        span,
+    }
 }
 
 fn push_text(parts: &mut Vec<TemplatePart>, text: &str) {
@@ -709,12 +1019,18 @@ pub(super) fn template_expr(template: Template) -> ir::Expr {
     let span = template.span;
     match template.as_plain() {
         Some(text) => literal(Literal::String(text), Type::String, span),
-        None => ir::Expr { kind: ExprKind::Template(template), ty: Type::String, span },
+        None => ir::Expr {
+            kind: ExprKind::Template(template),
+            ty: Type::String,
+            span,
+        },
     }
 }
 
 fn common_type<'t>(mut types: impl Iterator<Item = &'t Type>) -> Type {
-    let Some(first) = types.next() else { return Type::Unknown };
+    let Some(first) = types.next() else {
+        return Type::Unknown;
+    };
     let textual = first.is_textual();
     let mut all_same = true;
     let mut all_textual = textual;
@@ -737,10 +1053,19 @@ fn concat(cx: &mut Cx, op_span: Span, lhs: ir::Expr, rhs: ir::Expr, span: Span) 
         (ExprKind::List(mut a), ExprKind::List(b)) => {
             a.extend(b);
             let ty = common_type(a.iter().map(|e| &e.ty));
-            ir::Expr { kind: ExprKind::List(a), ty: Type::List(Box::new(ty)), span }
+            ir::Expr {
+                kind: ExprKind::List(a),
+                ty: Type::List(Box::new(ty)),
+                span,
+            }
         }
         (ExprKind::Invalid, _) | (_, ExprKind::Invalid) => invalid(span),
-        (lk, rk) if lhs.ty.is_textual() && rhs.ty.is_textual() && !matches!(lk, ExprKind::List(_)) && !matches!(rk, ExprKind::List(_)) => {
+        (lk, rk)
+            if lhs.ty.is_textual()
+                && rhs.ty.is_textual()
+                && !matches!(lk, ExprKind::List(_))
+                && !matches!(rk, ExprKind::List(_)) =>
+        {
             let mut parts = Vec::new();
             for (kind, ty, part_span) in [(lk, lhs.ty, lhs.span), (rk, rhs.ty, rhs.span)] {
                 match kind {
@@ -753,7 +1078,11 @@ fn concat(cx: &mut Cx, op_span: Span, lhs: ir::Expr, rhs: ir::Expr, span: Span) 
                             }
                         }
                     }
-                    other => parts.push(TemplatePart::Expr(ir::Expr { kind: other, ty, span: part_span })),
+                    other => parts.push(TemplatePart::Expr(ir::Expr {
+                        kind: other,
+                        ty,
+                        span: part_span,
+                    })),
                 }
             }
             template_expr(Template { parts, span })
@@ -762,7 +1091,11 @@ fn concat(cx: &mut Cx, op_span: Span, lhs: ir::Expr, rhs: ir::Expr, span: Span) 
             cx.report(
                 Diagnostic::new(
                     Code::TypeMismatch,
-                    format!("`+` joins two lists or two strings, not a {} and a {}", lhs.ty.describe(), rhs.ty.describe()),
+                    format!(
+                        "`+` joins two lists or two strings, not a {} and a {}",
+                        lhs.ty.describe(),
+                        rhs.ty.describe()
+                    ),
                     op_span,
                     "cannot join these",
                 )
@@ -783,7 +1116,9 @@ fn comparable(cx: &mut Cx, op: BinaryOp, op_span: Span, lhs: &ir::Expr, rhs: &ir
     }
     // A value of a known set compared with a literal outside it.
     for (side, other) in [(lhs, rhs), (rhs, lhs)] {
-        if let (Type::Enum(values), ExprKind::Literal(Literal::String(text))) = (&side.ty, &other.kind) {
+        if let (Type::Enum(values), ExprKind::Literal(Literal::String(text))) =
+            (&side.ty, &other.kind)
+        {
             if values.iter().any(|v| v == text) {
                 return true;
             }
@@ -805,7 +1140,10 @@ fn comparable(cx: &mut Cx, op: BinaryOp, op_span: Span, lhs: &ir::Expr, rhs: &ir
     }
     let same_kind = match (l, r) {
         (a, b) if a.is_textual() && b.is_textual() => true,
-        (Type::Bool, Type::Bool) | (Type::Number, Type::Number) | (Type::Duration, Type::Duration) | (Type::Percent, Type::Percent) => true,
+        (Type::Bool, Type::Bool)
+        | (Type::Number, Type::Number)
+        | (Type::Duration, Type::Duration)
+        | (Type::Percent, Type::Percent) => true,
         (Type::List(_), Type::List(_)) => true,
         _ => false,
     };
@@ -814,16 +1152,28 @@ fn comparable(cx: &mut Cx, op: BinaryOp, op_span: Span, lhs: &ir::Expr, rhs: &ir
     }
     let mut diagnostic = Diagnostic::new(
         Code::MismatchedComparison,
-        format!("`{}` compares a {} with a {}", op.symbol(), l.describe(), r.describe()),
+        format!(
+            "`{}` compares a {} with a {}",
+            op.symbol(),
+            l.describe(),
+            r.describe()
+        ),
         op_span,
         "these can never be equal",
     )
     .with_label(lhs.span, format!("a {}", l.describe()))
     .with_label(rhs.span, format!("a {}", r.describe()));
-    let bool_as_text = [(lhs, rhs), (rhs, lhs)].into_iter().find_map(|(b, t)| match (&b.ty, &t.kind) {
-        (Type::Bool, ExprKind::Literal(Literal::String(s))) if s == "true" || s == "false" => Some(s.clone()),
-        _ => None,
-    });
+    let bool_as_text =
+        [(lhs, rhs), (rhs, lhs)]
+            .into_iter()
+            .find_map(|(b, t)| match (&b.ty, &t.kind) {
+                (Type::Bool, ExprKind::Literal(Literal::String(s)))
+                    if s == "true" || s == "false" =>
+                {
+                    Some(s.clone())
+                }
+                _ => None,
+            });
     diagnostic = match bool_as_text {
         Some(word) => diagnostic.with_help(format!("this value is a bool: compare with `{word}` without quotes, or use it directly as the condition")),
         None => diagnostic.with_help("compare values of the same type"),
@@ -834,7 +1184,12 @@ fn comparable(cx: &mut Cx, op: BinaryOp, op_span: Span, lhs: &ir::Expr, rhs: &ir
 
 /// `<`, `<=`, `>`, `>=`: numbers, durations or percentages of one kind.
 fn ordered(cx: &mut Cx, op: BinaryOp, op_span: Span, lhs: &ir::Expr, rhs: &ir::Expr) -> bool {
-    let orderable = |t: &Type| matches!(t, Type::Number | Type::Duration | Type::Percent | Type::Unknown);
+    let orderable = |t: &Type| {
+        matches!(
+            t,
+            Type::Number | Type::Duration | Type::Percent | Type::Unknown
+        )
+    };
     let ok = orderable(&lhs.ty)
         && orderable(&rhs.ty)
         && (lhs.ty == rhs.ty || matches!(lhs.ty, Type::Unknown) || matches!(rhs.ty, Type::Unknown));
@@ -842,7 +1197,10 @@ fn ordered(cx: &mut Cx, op: BinaryOp, op_span: Span, lhs: &ir::Expr, rhs: &ir::E
         cx.report(
             Diagnostic::new(
                 Code::MismatchedComparison,
-                format!("`{}` needs two numbers, durations or percentages", op.symbol()),
+                format!(
+                    "`{}` needs two numbers, durations or percentages",
+                    op.symbol()
+                ),
                 op_span,
                 format!("a {} and a {}", lhs.ty.describe(), rhs.ty.describe()),
             )

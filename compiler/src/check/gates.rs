@@ -36,18 +36,21 @@ impl Upstream {
     fn new(pipeline: &ir::Pipeline) -> Upstream {
         let ids: Vec<String> = pipeline.jobs.iter().map(|j| j.id.clone()).collect();
         let index = |id: &str| ids.iter().position(|i| i == id);
-        let direct: Vec<Vec<usize>> =
-            pipeline.jobs.iter().map(|j| j.needs.iter().filter_map(|n| index(&n.name)).collect()).collect();
+        let direct: Vec<Vec<usize>> = pipeline
+            .jobs
+            .iter()
+            .map(|j| j.needs.iter().filter_map(|n| index(&n.name)).collect())
+            .collect();
         let sets = (0..ids.len())
             .map(|start| {
                 let mut seen = vec![false; ids.len()];
                 let mut stack: Vec<usize> = direct.get(start).cloned().unwrap_or_default();
                 while let Some(job) = stack.pop() {
-                    if let Some(flag) = seen.get_mut(job) {
-                        if !*flag {
-                            *flag = true;
-                            stack.extend(direct.get(job).into_iter().flatten().copied());
-                        }
+                    if let Some(flag) = seen.get_mut(job)
+                        && !*flag
+                    {
+                        *flag = true;
+                        stack.extend(direct.get(job).into_iter().flatten().copied());
                     }
                 }
                 seen
@@ -60,7 +63,12 @@ impl Upstream {
     fn is_upstream(&self, ancestor: &str, job: &str) -> bool {
         let position = |id: &str| self.ids.iter().position(|i| i == id);
         match (position(ancestor), position(job)) {
-            (Some(a), Some(j)) => self.sets.get(j).and_then(|set| set.get(a)).copied().unwrap_or(false),
+            (Some(a), Some(j)) => self
+                .sets
+                .get(j)
+                .and_then(|set| set.get(a))
+                .copied()
+                .unwrap_or(false),
             _ => false,
         }
     }
@@ -69,24 +77,37 @@ impl Upstream {
 fn check_gates(cx: &mut Cx, pipeline: &ir::Pipeline, upstream: &Upstream) {
     for gate in &pipeline.gates {
         for member in &gate.jobs {
-            let Some(job) = pipeline.job(&member.name) else { continue };
+            let Some(job) = pipeline.job(&member.name) else {
+                continue;
+            };
             if job.continue_on_error {
                 cx.report(
                     Diagnostic::new(
                         Code::NonBlockingGate,
-                        format!("gate `{}` contains `{}`, whose failure does not stop anything", gate.name, job.id),
+                        format!(
+                            "gate `{}` contains `{}`, whose failure does not stop anything",
+                            gate.name, job.id
+                        ),
                         member.span,
                         "in the gate",
                     )
-                    .with_label(job.span.shrink_to_start(), format!("`{}` has `continue_on_error: true`", job.id))
-                    .with_help(format!("remove `continue_on_error` from `{}`, or take it out of the gate", job.id)),
+                    .with_label(
+                        job.span.shrink_to_start(),
+                        format!("`{}` has `continue_on_error: true`", job.id),
+                    )
+                    .with_help(format!(
+                        "remove `continue_on_error` from `{}`, or take it out of the gate",
+                        job.id
+                    )),
                 );
             }
         }
     }
     for job in &pipeline.jobs {
         for required in &job.requires {
-            let Some(gate) = pipeline.gates.iter().find(|g| g.name == required.name) else { continue };
+            let Some(gate) = pipeline.gates.iter().find(|g| g.name == required.name) else {
+                continue;
+            };
             for member in &gate.jobs {
                 if member.name == job.id {
                     cx.report(
@@ -98,16 +119,27 @@ fn check_gates(cx: &mut Cx, pipeline: &ir::Pipeline, upstream: &Upstream) {
                     cx.report(
                         Diagnostic::new(
                             Code::UngatedJob,
-                            format!("job `{}` requires gate `{}` but does not run after `{}`", job.id, gate.name, member.name),
+                            format!(
+                                "job `{}` requires gate `{}` but does not run after `{}`",
+                                job.id, gate.name, member.name
+                            ),
                             required.span,
                             format!("requires `{}`", gate.name),
                         )
-                        .with_label(member.span, format!("`{}` is part of the gate", member.name))
-                        .with_help(format!("add `{}` to the `needs` of `{}` (or of a job it needs)", member.name, job.id)),
+                        .with_label(
+                            member.span,
+                            format!("`{}` is part of the gate", member.name),
+                        )
+                        .with_help(format!(
+                            "add `{}` to the `needs` of `{}` (or of a job it needs)",
+                            member.name, job.id
+                        )),
                     );
-                } else if let Some(condition) = job.condition.as_ref().filter(|c| c.overrides_status()) {
-                    if can_run_after_failure_of(condition, &member.name) {
-                        cx.report(
+                } else if let Some(condition) =
+                    job.condition.as_ref().filter(|c| c.overrides_status())
+                    && can_run_after_failure_of(condition, &member.name)
+                {
+                    cx.report(
                             Diagnostic::new(
                                 Code::GateBypassed,
                                 format!("job `{}` can run after `{}` failed, bypassing gate `{}`", job.id, member.name, gate.name),
@@ -121,7 +153,6 @@ fn check_gates(cx: &mut Cx, pipeline: &ir::Pipeline, upstream: &Upstream) {
                                 member.name
                             )),
                         );
-                    }
                 }
             }
         }
@@ -155,8 +186,12 @@ fn can_run_after_failure_of(condition: &ir::Expr, failed: &str) -> bool {
 
 fn evaluate(expr: &ir::Expr, failed: &str) -> Truth {
     match &expr.kind {
-        ExprKind::Status(StatusFunction::Success) | ExprKind::Status(StatusFunction::Cancelled) => Truth::False,
-        ExprKind::Status(StatusFunction::Failure) | ExprKind::Status(StatusFunction::Always) => Truth::True,
+        ExprKind::Status(StatusFunction::Success) | ExprKind::Status(StatusFunction::Cancelled) => {
+            Truth::False
+        }
+        ExprKind::Status(StatusFunction::Failure) | ExprKind::Status(StatusFunction::Always) => {
+            Truth::True
+        }
         ExprKind::Literal(Literal::Bool(b)) => {
             if *b {
                 Truth::True
@@ -165,18 +200,31 @@ fn evaluate(expr: &ir::Expr, failed: &str) -> Truth {
             }
         }
         ExprKind::Not(inner) => evaluate(inner, failed).not(),
-        ExprKind::Binary { op: BinaryOp::And, lhs, rhs } => match (evaluate(lhs, failed), evaluate(rhs, failed)) {
+        ExprKind::Binary {
+            op: BinaryOp::And,
+            lhs,
+            rhs,
+        } => match (evaluate(lhs, failed), evaluate(rhs, failed)) {
             (Truth::False, _) | (_, Truth::False) => Truth::False,
             (Truth::True, Truth::True) => Truth::True,
             _ => Truth::Unknown,
         },
-        ExprKind::Binary { op: BinaryOp::Or, lhs, rhs } => match (evaluate(lhs, failed), evaluate(rhs, failed)) {
+        ExprKind::Binary {
+            op: BinaryOp::Or,
+            lhs,
+            rhs,
+        } => match (evaluate(lhs, failed), evaluate(rhs, failed)) {
             (Truth::True, _) | (_, Truth::True) => Truth::True,
             (Truth::False, Truth::False) => Truth::False,
             _ => Truth::Unknown,
         },
-        ExprKind::Binary { op: op @ (BinaryOp::Eq | BinaryOp::Ne), lhs, rhs } => {
-            let result_of_failed = |e: &ir::Expr| matches!(&e.kind, ExprKind::JobResult { job } if job == failed);
+        ExprKind::Binary {
+            op: op @ (BinaryOp::Eq | BinaryOp::Ne),
+            lhs,
+            rhs,
+        } => {
+            let result_of_failed =
+                |e: &ir::Expr| matches!(&e.kind, ExprKind::JobResult { job } if job == failed);
             let literal = |e: &ir::Expr| match &e.kind {
                 ExprKind::Literal(Literal::String(s)) => Some(s.clone()),
                 _ => None,
@@ -191,7 +239,11 @@ fn evaluate(expr: &ir::Expr, failed: &str) -> Truth {
             match known {
                 Some(value) => {
                     let equal = value == "failure";
-                    if (*op == BinaryOp::Eq) == equal { Truth::True } else { Truth::False }
+                    if (*op == BinaryOp::Eq) == equal {
+                        Truth::True
+                    } else {
+                        Truth::False
+                    }
                 }
                 None => Truth::Unknown,
             }
@@ -217,31 +269,70 @@ fn check_promotion(cx: &mut Cx, pipeline: &ir::Pipeline, upstream: &Upstream) {
     for (job, rank_of_job, span) in &deployments {
         for (other, rank_of_other, other_span) in &deployments {
             if rank_of_other > rank_of_job && upstream.is_upstream(&other.id, &job.id) {
-                let (here, there) = (order.get(*rank_of_job).copied().unwrap_or(""), order.get(*rank_of_other).copied().unwrap_or(""));
+                let (here, there) = (
+                    order.get(*rank_of_job).copied().unwrap_or(""),
+                    order.get(*rank_of_other).copied().unwrap_or(""),
+                );
                 cx.report(
-                    Diagnostic::new(Code::PromotionOrderViolated, format!("job `{}` deploys to `{here}` after `{}` deployed to `{there}`", job.id, other.id), *span, format!("deploys to `{here}`"))
-                        .with_label(*other_span, format!("`{}` deploys to `{there}` first", other.id))
-                        .with_help(format!("the promotion order is {order_text}; reverse the dependency")),
+                    Diagnostic::new(
+                        Code::PromotionOrderViolated,
+                        format!(
+                            "job `{}` deploys to `{here}` after `{}` deployed to `{there}`",
+                            job.id, other.id
+                        ),
+                        *span,
+                        format!("deploys to `{here}`"),
+                    )
+                    .with_label(
+                        *other_span,
+                        format!("`{}` deploys to `{there}` first", other.id),
+                    )
+                    .with_help(format!(
+                        "the promotion order is {order_text}; reverse the dependency"
+                    )),
                 );
             }
         }
-        let earlier = deployments.iter().filter(|(_, r, _)| r < rank_of_job).map(|(_, r, _)| *r).max();
+        let earlier = deployments
+            .iter()
+            .filter(|(_, r, _)| r < rank_of_job)
+            .map(|(_, r, _)| *r)
+            .max();
         let Some(earlier) = earlier else { continue };
-        let feeders: Vec<&(&ir::Job, usize, crate::span::Span)> = deployments.iter().filter(|(_, r, _)| *r == earlier).collect();
-        if feeders.iter().any(|(other, _, _)| upstream.is_upstream(&other.id, &job.id)) {
+        let feeders: Vec<&(&ir::Job, usize, crate::span::Span)> = deployments
+            .iter()
+            .filter(|(_, r, _)| *r == earlier)
+            .collect();
+        if feeders
+            .iter()
+            .any(|(other, _, _)| upstream.is_upstream(&other.id, &job.id))
+        {
             continue;
         }
-        let (here, before) = (order.get(*rank_of_job).copied().unwrap_or(""), order.get(earlier).copied().unwrap_or(""));
+        let (here, before) = (
+            order.get(*rank_of_job).copied().unwrap_or(""),
+            order.get(earlier).copied().unwrap_or(""),
+        );
         let mut diagnostic = Diagnostic::new(
             Code::PromotionOrderViolated,
-            format!("job `{}` deploys to `{here}` without a deployment to `{before}` before it", job.id),
+            format!(
+                "job `{}` deploys to `{here}` without a deployment to `{before}` before it",
+                job.id
+            ),
             *span,
             format!("deploys to `{here}`"),
         );
         for (other, _, other_span) in feeders.iter().take(3) {
-            diagnostic = diagnostic.with_label(*other_span, format!("`{}` deploys to `{before}`", other.id));
+            diagnostic =
+                diagnostic.with_label(*other_span, format!("`{}` deploys to `{before}`", other.id));
         }
-        let first = feeders.first().map(|(other, _, _)| other.id.as_str()).unwrap_or("");
-        cx.report(diagnostic.with_help(format!("the promotion order is {order_text}; add `{first}` to the `needs` of `{}`", job.id)));
+        let first = feeders
+            .first()
+            .map(|(other, _, _)| other.id.as_str())
+            .unwrap_or("");
+        cx.report(diagnostic.with_help(format!(
+            "the promotion order is {order_text}; add `{first}` to the `needs` of `{}`",
+            job.id
+        )));
     }
 }

@@ -21,7 +21,11 @@ pub(super) fn check(cx: &mut Cx, pipeline: &ir::Pipeline) {
             *c = 1;
         }
         while let Some((job, next)) = stack.last().copied() {
-            let needs = pipeline.jobs.get(job).map(|j| j.needs.as_slice()).unwrap_or_default();
+            let needs = pipeline
+                .jobs
+                .get(job)
+                .map(|j| j.needs.as_slice())
+                .unwrap_or_default();
             let Some(need) = needs.get(next) else {
                 if let Some(c) = colour.get_mut(job) {
                     *c = 2;
@@ -32,7 +36,9 @@ pub(super) fn check(cx: &mut Cx, pipeline: &ir::Pipeline) {
             if let Some(top) = stack.last_mut() {
                 top.1 += 1;
             }
-            let Some(target) = index(&need.name) else { continue };
+            let Some(target) = index(&need.name) else {
+                continue;
+            };
             match colour.get(target).copied() {
                 Some(0) => {
                     if let Some(c) = colour.get_mut(target) {
@@ -60,8 +66,13 @@ pub(super) fn check(cx: &mut Cx, pipeline: &ir::Pipeline) {
 fn report_cycle(cx: &mut Cx, pipeline: &ir::Pipeline, cycle: &[usize]) {
     let jobs: Vec<&ir::Job> = cycle.iter().filter_map(|i| pipeline.jobs.get(*i)).collect();
     let Some(first) = jobs.first() else { return };
-    let path: Vec<String> = jobs.iter().map(|j| format!("`{}`", j.id)).chain([format!("`{}`", first.id)]).collect();
-    let edge = |from: &ir::Job, to: &ir::Job| from.needs.iter().find(|n| n.name == to.id).map(|n| n.span);
+    let path: Vec<String> = jobs
+        .iter()
+        .map(|j| format!("`{}`", j.id))
+        .chain([format!("`{}`", first.id)])
+        .collect();
+    let edge =
+        |from: &ir::Job, to: &ir::Job| from.needs.iter().find(|n| n.name == to.id).map(|n| n.span);
     let mut edges = Vec::new();
     for (position, job) in jobs.iter().enumerate() {
         let next = jobs.get(position + 1).unwrap_or(first);
@@ -70,7 +81,9 @@ fn report_cycle(cx: &mut Cx, pipeline: &ir::Pipeline, cycle: &[usize]) {
         }
     }
     let mut edges = edges.into_iter();
-    let Some((span, label)) = edges.next() else { return };
+    let Some((span, label)) = edges.next() else {
+        return;
+    };
     let mut diagnostic = Diagnostic::new(
         Code::DependencyCycle,
         format!("jobs depend on each other in a cycle: {}", path.join(" → ")),
@@ -80,5 +93,9 @@ fn report_cycle(cx: &mut Cx, pipeline: &ir::Pipeline, cycle: &[usize]) {
     for (span, label) in edges {
         diagnostic = diagnostic.with_label(span, label);
     }
-    cx.report(diagnostic.with_help("none of these jobs can start; remove one of the `needs` to break the cycle"));
+    cx.report(
+        diagnostic.with_help(
+            "none of these jobs can start; remove one of the `needs` to break the cycle",
+        ),
+    );
 }

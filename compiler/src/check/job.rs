@@ -14,14 +14,29 @@ use super::{Cx, values};
 const DEFAULT_RUNNER: &str = "ubuntu-latest";
 
 impl PipelineLowering<'_> {
-    pub(super) fn lower_job(&self, cx: &mut Cx, item: &Item, id: &ast::Ident, name: Option<&ast::StringLit>, body: &ast::Block) -> ir::Job {
+    pub(super) fn lower_job(
+        &self,
+        cx: &mut Cx,
+        item: &Item,
+        id: &ast::Ident,
+        name: Option<&ast::StringLit>,
+        body: &ast::Block,
+    ) -> ir::Job {
         let mut section = Section::of(format!("job `{}`", id.name), body);
-        let needs = section.value(cx, "needs").map(|e| values::job_refs(cx, e, &self.names, "needs")).unwrap_or_default();
+        let needs = section
+            .value(cx, "needs")
+            .map(|e| values::job_refs(cx, e, &self.names, "needs"))
+            .unwrap_or_default();
         for need in &needs {
             if need.name == id.name {
                 cx.report(
-                    Diagnostic::new(Code::DependencyCycle, format!("job `{}` needs itself", id.name), need.span, "depends on itself")
-                        .with_help("remove it from its own `needs`"),
+                    Diagnostic::new(
+                        Code::DependencyCycle,
+                        format!("job `{}` needs itself", id.name),
+                        need.span,
+                        "depends on itself",
+                    )
+                    .with_help("remove it from its own `needs`"),
                 );
             }
         }
@@ -39,7 +54,9 @@ impl PipelineLowering<'_> {
             .as_mut()
             .map(|s| {
                 s.items(|item| match &item.kind {
-                    ItemKind::Step { id, name, body } => Some((item, id.as_ref(), name.as_ref(), body)),
+                    ItemKind::Step { id, name, body } => {
+                        Some((item, id.as_ref(), name.as_ref(), body))
+                    }
                     _ => None,
                 })
             })
@@ -52,42 +69,85 @@ impl PipelineLowering<'_> {
             id: id.name.clone(),
             needs: needs.iter().map(|n| n.name.clone()).collect(),
             matrix: None,
-            steps: declare_steps(cx, steps_ast.iter().chain(&failure_ast).map(|(item, id, _, body)| (*item, *id, *body))),
+            steps: declare_steps(
+                cx,
+                steps_ast
+                    .iter()
+                    .chain(&failure_ast)
+                    .map(|(item, id, _, body)| (*item, *id, *body)),
+            ),
             steps_before: std::cell::Cell::new(0),
             env: job_env_block,
         };
-        let pipeline_scope = Scope { names: &self.names, job: None, step_env: &[], position: Position::Job };
+        let pipeline_scope = Scope {
+            names: &self.names,
+            job: None,
+            step_env: &[],
+            position: Position::Job,
+        };
         let matrix = matrix_block.and_then(|block| lower_matrix(cx, &pipeline_scope, block));
         job_names.matrix = matrix.as_ref().map(matrix_key_types);
 
         let all_steps = job_names.steps.len();
         job_names.steps_before.set(all_steps);
-        let scope = Scope { names: &self.names, job: Some(&job_names), step_env: &[], position: Position::Job };
-        let condition_scope = Scope { position: Position::JobCondition, ..scope_copy(&scope) };
+        let scope = Scope {
+            names: &self.names,
+            job: Some(&job_names),
+            step_env: &[],
+            position: Position::Job,
+        };
+        let condition_scope = Scope {
+            position: Position::JobCondition,
+            ..scope_copy(&scope)
+        };
 
-        let condition = section.value(cx, "when").map(|e| condition_scope.condition(cx, e));
+        let condition = section
+            .value(cx, "when")
+            .map(|e| condition_scope.condition(cx, e));
         let call = self.call_job(cx, &scope, &mut section);
         let runs_on = match section.value(cx, "runs_on") {
             Some(expr) if call.is_some() => {
                 cx.report(
-                    Diagnostic::new(Code::ConflictingSettings, "a job that calls a pipeline has no runner of its own", expr.span, "not used")
-                        .with_help("remove `runs_on`: the called pipeline's jobs choose their runners"),
+                    Diagnostic::new(
+                        Code::ConflictingSettings,
+                        "a job that calls a pipeline has no runner of its own",
+                        expr.span,
+                        "not used",
+                    )
+                    .with_help("remove `runs_on`: the called pipeline's jobs choose their runners"),
                 );
                 Vec::new()
             }
-            Some(expr) => list_items(expr).into_iter().map(|e| values::template(cx, &scope, e)).collect(),
+            Some(expr) => list_items(expr)
+                .into_iter()
+                .map(|e| values::template(cx, &scope, e))
+                .collect(),
             None if call.is_some() => Vec::new(),
             None => vec![ir::Template::text(DEFAULT_RUNNER, id.span)],
         };
-        let environment = section.value(cx, "environment").and_then(|e| self.job_environment(cx, &scope, e));
-        let requires = section.value(cx, "requires").map(|e| self.gate_refs(cx, e)).unwrap_or_default();
-        let timeout = section.value(cx, "timeout").and_then(|e| values::duration(cx, e));
-        let continue_on_error = section.value(cx, "continue_on_error").and_then(|e| values::literal_bool(cx, e)).unwrap_or(false);
+        let environment = section
+            .value(cx, "environment")
+            .and_then(|e| self.job_environment(cx, &scope, e));
+        let requires = section
+            .value(cx, "requires")
+            .map(|e| self.gate_refs(cx, e))
+            .unwrap_or_default();
+        let timeout = section
+            .value(cx, "timeout")
+            .and_then(|e| values::duration(cx, e));
+        let continue_on_error = section
+            .value(cx, "continue_on_error")
+            .and_then(|e| values::literal_bool(cx, e))
+            .unwrap_or(false);
         let permissions = values::permissions(cx, &mut section);
         let concurrency = values::concurrency(cx, &scope, &mut section);
         let container = match section.setting(cx, "container") {
-            Some(Setting::Value(key, expr)) => Some(container_from_image(cx, &scope, key.span, expr)),
-            Some(Setting::Block(key, block)) => container(cx, &scope, key.span, block, "the container"),
+            Some(Setting::Value(key, expr)) => {
+                Some(container_from_image(cx, &scope, key.span, expr))
+            }
+            Some(Setting::Block(key, block)) => {
+                container(cx, &scope, key.span, block, "the container")
+            }
             None => None,
         };
         let services = self.services(cx, &scope, &mut section);
@@ -100,7 +160,15 @@ impl PipelineLowering<'_> {
             .enumerate()
             .map(|(index, (item, step_id, step_name, step_body))| {
                 job_names.steps_before.set(index);
-                lower_step(cx, &self.names, &job_names, item, *step_id, *step_name, step_body)
+                lower_step(
+                    cx,
+                    &self.names,
+                    &job_names,
+                    item,
+                    *step_id,
+                    *step_name,
+                    step_body,
+                )
             })
             .collect();
         let on_failure: Vec<ir::Step> = failure_ast
@@ -108,7 +176,15 @@ impl PipelineLowering<'_> {
             .enumerate()
             .map(|(index, (item, step_id, step_name, step_body))| {
                 job_names.steps_before.set(steps_ast.len() + index);
-                lower_step(cx, &self.names, &job_names, item, *step_id, *step_name, step_body)
+                lower_step(
+                    cx,
+                    &self.names,
+                    &job_names,
+                    item,
+                    *step_id,
+                    *step_name,
+                    step_body,
+                )
             })
             .collect();
 
@@ -116,9 +192,14 @@ impl PipelineLowering<'_> {
             Some(call) => {
                 if let Some((item, ..)) = steps_ast.first() {
                     cx.report(
-                        Diagnostic::new(Code::ConflictingSettings, "a job that calls a pipeline cannot have steps", item.span, "a step")
-                            .with_label(call.span, "the job calls a pipeline here")
-                            .with_help("move the steps into a job of their own"),
+                        Diagnostic::new(
+                            Code::ConflictingSettings,
+                            "a job that calls a pipeline cannot have steps",
+                            item.span,
+                            "a step",
+                        )
+                        .with_label(call.span, "the job calls a pipeline here")
+                        .with_help("move the steps into a job of their own"),
                     );
                 }
                 ir::JobBody::Call(call)
@@ -135,7 +216,13 @@ impl PipelineLowering<'_> {
         };
         section.finish(cx);
         let job_name = name.map(|n| {
-            let lowered = scope.lower(cx, &ast::Expr { kind: AstExpr::String(n.clone()), span: n.span });
+            let lowered = scope.lower(
+                cx,
+                &ast::Expr {
+                    kind: AstExpr::String(n.clone()),
+                    span: n.span,
+                },
+            );
             name_template(lowered)
         });
         ir::Job {
@@ -162,7 +249,12 @@ impl PipelineLowering<'_> {
     }
 
     /// `uses: "owner/repo/.github/workflows/x.yml@v1"` with `with` and `secrets`.
-    fn call_job(&self, cx: &mut Cx, scope: &Scope<'_>, section: &mut Section<'_>) -> Option<ir::PipelineCall> {
+    fn call_job(
+        &self,
+        cx: &mut Cx,
+        scope: &Scope<'_>,
+        section: &mut Section<'_>,
+    ) -> Option<ir::PipelineCall> {
         let uses_expr = section.value(cx, "uses");
         let with_block = section.block(cx, "with");
         let secrets = section.setting(cx, "secrets");
@@ -175,8 +267,13 @@ impl PipelineLowering<'_> {
             }
             if let Some(Setting::Value(key, _) | Setting::Block(key, _)) = secrets {
                 cx.report(
-                    Diagnostic::new(Code::ConflictingSettings, "`secrets` on a job only applies to a job that calls a pipeline", key.span, "nothing to pass them to")
-                        .with_help("pipelines list the secrets they use at the top: `secrets: [NAME]`"),
+                    Diagnostic::new(
+                        Code::ConflictingSettings,
+                        "`secrets` on a job only applies to a job that calls a pipeline",
+                        key.span,
+                        "nothing to pass them to",
+                    )
+                    .with_help("pipelines list the secrets they use at the top: `secrets: [NAME]`"),
                 );
             }
             return None;
@@ -184,13 +281,20 @@ impl PipelineLowering<'_> {
         let uses = values::literal_string(cx, uses_expr, "the called pipeline")?;
         let local = uses.starts_with("./");
         let remote = uses.contains(".github/workflows/") && uses.contains('@');
-        if !(local || remote) || !(uses.ends_with(".yml") || uses.ends_with(".yaml") || uses.contains(".yml@") || uses.contains(".yaml@")) {
+        if !(local || remote)
+            || !(uses.ends_with(".yml")
+                || uses.ends_with(".yaml")
+                || uses.contains(".yml@")
+                || uses.contains(".yaml@"))
+        {
             cx.report(
                 Diagnostic::new(Code::InvalidValue, format!("`{uses}` is not a reusable workflow"), uses_expr.span, "not a workflow reference")
                     .with_help("write `owner/repo/.github/workflows/file.yml@ref` or `./.github/workflows/file.yml`"),
             );
         }
-        let with = with_block.map(|block| with_values(cx, scope, block)).unwrap_or_default();
+        let with = with_block
+            .map(|block| with_values(cx, scope, block))
+            .unwrap_or_default();
         let secrets = match secrets {
             None => ir::CallSecrets::None,
             Some(Setting::Value(_, expr)) => match &expr.kind {
@@ -205,26 +309,49 @@ impl PipelineLowering<'_> {
             },
             Some(Setting::Block(_, block)) => {
                 let mut inner = Section::of("`secrets`", block);
-                let passed = inner.remaining_values().into_iter().map(|(k, e)| (k.name.clone(), values::template(cx, scope, e))).collect();
+                let passed = inner
+                    .remaining_values()
+                    .into_iter()
+                    .map(|(k, e)| (k.name.clone(), values::template(cx, scope, e)))
+                    .collect();
                 inner.finish(cx);
                 ir::CallSecrets::Pass(passed)
             }
         };
-        Some(ir::PipelineCall { uses, with, secrets, span: uses_expr.span })
+        Some(ir::PipelineCall {
+            uses,
+            with,
+            secrets,
+            span: uses_expr.span,
+        })
     }
 
-    fn job_environment(&self, cx: &mut Cx, scope: &Scope<'_>, expr: &ast::Expr) -> Option<ir::JobEnvironment> {
+    fn job_environment(
+        &self,
+        cx: &mut Cx,
+        scope: &Scope<'_>,
+        expr: &ast::Expr,
+    ) -> Option<ir::JobEnvironment> {
         let declared = |name: &str| self.environments.iter().find(|e| e.name == name);
         let unknown = |cx: &mut Cx, name: &str, span: Span| {
-            let mut diagnostic = Diagnostic::new(Code::UnknownEnvironment, format!("unknown environment `{name}`"), span, "not declared");
+            let mut diagnostic = Diagnostic::new(
+                Code::UnknownEnvironment,
+                format!("unknown environment `{name}`"),
+                span,
+                "not declared",
+            );
             diagnostic = match closest(name, self.environments.iter().map(|e| e.name.as_str())) {
                 Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
-                None => diagnostic.with_help(format!("declare it in the pipeline: `environment {name} {{ url: \"...\" }}`")),
+                None => diagnostic.with_help(format!(
+                    "declare it in the pipeline: `environment {name} {{ url: \"...\" }}`"
+                )),
             };
             cx.report(diagnostic);
         };
         let literal_name = match &expr.kind {
-            AstExpr::Name(ident) if !self.names.lets.iter().any(|l| l.name == ident.name) => Some(ident.name.clone()),
+            AstExpr::Name(ident) if !self.names.lets.iter().any(|l| l.name == ident.name) => {
+                Some(ident.name.clone())
+            }
             AstExpr::String(lit) => lit.as_plain(),
             _ => None,
         };
@@ -233,7 +360,11 @@ impl PipelineLowering<'_> {
                 unknown(cx, &name, expr.span);
                 return None;
             };
-            return Some(ir::JobEnvironment { name: ir::Template::text(name, expr.span), url: environment.url.clone(), span: expr.span });
+            return Some(ir::JobEnvironment {
+                name: ir::Template::text(name, expr.span),
+                url: environment.url.clone(),
+                span: expr.span,
+            });
         }
         let lowered = scope.lower(cx, expr);
         if let Type::Enum(options) = &lowered.ty {
@@ -245,23 +376,47 @@ impl PipelineLowering<'_> {
         }
         let mut parts = Vec::new();
         scope.interpolate(cx, &mut parts, lowered);
-        Some(ir::JobEnvironment { name: ir::Template { parts, span: expr.span }, url: None, span: expr.span })
+        Some(ir::JobEnvironment {
+            name: ir::Template {
+                parts,
+                span: expr.span,
+            },
+            url: None,
+            span: expr.span,
+        })
     }
 
     fn gate_refs(&self, cx: &mut Cx, expr: &ast::Expr) -> Vec<ir::Named> {
         let mut refs: Vec<ir::Named> = Vec::new();
         for named in values::name_list(cx, expr, "gate") {
             if !self.gates.iter().any(|(g, _)| *g == named.name) {
-                let mut diagnostic = Diagnostic::new(Code::UnknownGate, format!("unknown gate `{}`", named.name), named.span, "not defined");
-                diagnostic = match closest(&named.name, self.gates.iter().map(|(g, _)| g.as_str())) {
+                let mut diagnostic = Diagnostic::new(
+                    Code::UnknownGate,
+                    format!("unknown gate `{}`", named.name),
+                    named.span,
+                    "not defined",
+                );
+                diagnostic = match closest(&named.name, self.gates.iter().map(|(g, _)| g.as_str()))
+                {
                     Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
-                    None => diagnostic.with_help(format!("define it in the pipeline: `gate {} = [job, ...]`", named.name)),
+                    None => diagnostic.with_help(format!(
+                        "define it in the pipeline: `gate {} = [job, ...]`",
+                        named.name
+                    )),
                 };
                 cx.report(diagnostic);
                 continue;
             }
             if refs.iter().any(|r| r.name == named.name) {
-                cx.report(Diagnostic::new(Code::DuplicateDefinition, format!("gate `{}` is required twice", named.name), named.span, "again here").with_help("remove one of them"));
+                cx.report(
+                    Diagnostic::new(
+                        Code::DuplicateDefinition,
+                        format!("gate `{}` is required twice", named.name),
+                        named.span,
+                        "again here",
+                    )
+                    .with_help("remove one of them"),
+                );
                 continue;
             }
             refs.push(named);
@@ -269,7 +424,12 @@ impl PipelineLowering<'_> {
         refs
     }
 
-    fn services(&self, cx: &mut Cx, scope: &Scope<'_>, section: &mut Section<'_>) -> Vec<ir::Service> {
+    fn services(
+        &self,
+        cx: &mut Cx,
+        scope: &Scope<'_>,
+        section: &mut Section<'_>,
+    ) -> Vec<ir::Service> {
         let items = section.items(|item| match &item.kind {
             ItemKind::Service { name, body } => Some((name, body)),
             _ => None,
@@ -277,17 +437,39 @@ impl PipelineLowering<'_> {
         let mut services: Vec<ir::Service> = Vec::new();
         for (name, body) in items {
             if services.iter().any(|s| s.name == name.name) {
-                cx.report(Diagnostic::new(Code::DuplicateDefinition, format!("service `{}` is declared twice", name.name), name.span, "again here").with_help("rename one of them"));
+                cx.report(
+                    Diagnostic::new(
+                        Code::DuplicateDefinition,
+                        format!("service `{}` is declared twice", name.name),
+                        name.span,
+                        "again here",
+                    )
+                    .with_help("rename one of them"),
+                );
                 continue;
             }
-            if let Some(container) = container(cx, scope, name.span, body, &format!("service `{}`", name.name)) {
-                services.push(ir::Service { name: name.name.clone(), container });
+            if let Some(container) = container(
+                cx,
+                scope,
+                name.span,
+                body,
+                &format!("service `{}`", name.name),
+            ) {
+                services.push(ir::Service {
+                    name: name.name.clone(),
+                    container,
+                });
             }
         }
         services
     }
 
-    fn job_outputs(&self, cx: &mut Cx, scope: &Scope<'_>, section: &mut Section<'_>) -> Vec<ir::JobOutput> {
+    fn job_outputs(
+        &self,
+        cx: &mut Cx,
+        scope: &Scope<'_>,
+        section: &mut Section<'_>,
+    ) -> Vec<ir::JobOutput> {
         let items = section.items(|item| match &item.kind {
             ItemKind::Output { name, ty, value } => Some((name, ty, value)),
             _ => None,
@@ -297,12 +479,23 @@ impl PipelineLowering<'_> {
             if outputs.iter().any(|o| o.name == name.name) {
                 continue; // reported when the job was declared
             }
-            let declared = ty.as_ref().and_then(|t| values::type_ref(cx, t, false)).unwrap_or(Type::String);
+            let declared = ty
+                .as_ref()
+                .and_then(|t| values::type_ref(cx, t, false))
+                .unwrap_or(Type::String);
             let lowered = scope.lower(cx, value);
             values::expect_type(cx, &lowered, &declared);
             let mut parts = Vec::new();
             scope.interpolate(cx, &mut parts, lowered);
-            outputs.push(ir::JobOutput { name: name.name.clone(), ty: declared, value: ir::Template { parts, span: value.span }, span: name.span });
+            outputs.push(ir::JobOutput {
+                name: name.name.clone(),
+                ty: declared,
+                value: ir::Template {
+                    parts,
+                    span: value.span,
+                },
+                span: name.span,
+            });
         }
         outputs
     }
@@ -310,7 +503,12 @@ impl PipelineLowering<'_> {
 
 /// A scope identical to `scope` (scopes are small views; this keeps call sites short).
 fn scope_copy<'a>(scope: &Scope<'a>) -> Scope<'a> {
-    Scope { names: scope.names, job: scope.job, step_env: scope.step_env, position: scope.position }
+    Scope {
+        names: scope.names,
+        job: scope.job,
+        step_env: scope.step_env,
+        position: scope.position,
+    }
 }
 
 fn name_template(lowered: ir::Expr) -> ir::Template {
@@ -318,7 +516,10 @@ fn name_template(lowered: ir::Expr) -> ir::Template {
     match lowered.kind {
         ExprKind::Literal(lit) => ir::Template::text(lit.to_text(), span),
         ExprKind::Template(template) => template,
-        _ => ir::Template { parts: Vec::new(), span },
+        _ => ir::Template {
+            parts: Vec::new(),
+            span,
+        },
     }
 }
 
@@ -339,18 +540,30 @@ fn job_env_names(body: &ast::Block) -> Vec<String> {
 }
 
 /// Every step id of a job (main steps, then failure handlers), with declared outputs.
-fn declare_steps<'a>(cx: &mut Cx, steps: impl Iterator<Item = (&'a Item, Option<&'a ast::Ident>, &'a ast::Block)>) -> Vec<StepDecl> {
+fn declare_steps<'a>(
+    cx: &mut Cx,
+    steps: impl Iterator<Item = (&'a Item, Option<&'a ast::Ident>, &'a ast::Block)>,
+) -> Vec<StepDecl> {
     let mut decls: Vec<StepDecl> = Vec::new();
     for (item, id, body) in steps {
         let Some(id) = id else {
-            decls.push(StepDecl { id: String::new(), span: item.span, outputs: None });
+            decls.push(StepDecl {
+                id: String::new(),
+                span: item.span,
+                outputs: None,
+            });
             continue;
         };
         if let Some(previous) = decls.iter().find(|d| d.id == id.name) {
             cx.report(
-                Diagnostic::new(Code::DuplicateDefinition, format!("step `{}` is defined twice in this job", id.name), id.span, "defined again here")
-                    .with_label(previous.span, "first defined here")
-                    .with_help("step ids must be unique within a job; rename one"),
+                Diagnostic::new(
+                    Code::DuplicateDefinition,
+                    format!("step `{}` is defined twice in this job", id.name),
+                    id.span,
+                    "defined again here",
+                )
+                .with_label(previous.span, "first defined here")
+                .with_help("step ids must be unique within a job; rename one"),
             );
         }
         let outputs = body.items.iter().find_map(|item| match &item.kind {
@@ -366,7 +579,11 @@ fn declare_steps<'a>(cx: &mut Cx, steps: impl Iterator<Item = (&'a Item, Option<
             ),
             _ => None,
         });
-        decls.push(StepDecl { id: id.name.clone(), span: id.span, outputs });
+        decls.push(StepDecl {
+            id: id.name.clone(),
+            span: id.span,
+            outputs,
+        });
     }
     decls
 }
@@ -399,51 +616,82 @@ fn lower_step(
             _ => None,
         })
         .collect();
-    let scope = Scope { names, job: Some(job), step_env: &step_env, position: Position::Step };
-    let condition_scope = Scope { names, job: Some(job), step_env: &step_env, position: Position::StepCondition };
+    let scope = Scope {
+        names,
+        job: Some(job),
+        step_env: &step_env,
+        position: Position::Step,
+    };
+    let condition_scope = Scope {
+        names,
+        job: Some(job),
+        step_env: &step_env,
+        position: Position::StepCondition,
+    };
 
-    let condition = section.value(cx, "when").map(|e| condition_scope.condition(cx, e));
+    let condition = section
+        .value(cx, "when")
+        .map(|e| condition_scope.condition(cx, e));
     let run = section.value(cx, "run");
     let uses = section.value(cx, "uses");
     let with = section.block(cx, "with");
     let shell = section.value(cx, "shell");
     let working_directory = section.value(cx, "working_directory");
     let env = values::env_block(cx, &scope, &mut section, "env");
-    let timeout = section.value(cx, "timeout").and_then(|e| values::duration(cx, e));
-    let continue_on_error = section.value(cx, "continue_on_error").and_then(|e| values::literal_bool(cx, e)).unwrap_or(false);
+    let timeout = section
+        .value(cx, "timeout")
+        .and_then(|e| values::duration(cx, e));
+    let continue_on_error = section
+        .value(cx, "continue_on_error")
+        .and_then(|e| values::literal_bool(cx, e))
+        .unwrap_or(false);
     if let Some(outputs) = section.value(cx, "outputs") {
         let declared = values::name_list(cx, outputs, "output");
-        if id.is_none() {
-            if let Some(first) = declared.first() {
-                cx.report(
+        if id.is_none()
+            && let Some(first) = declared.first()
+        {
+            cx.report(
                     Diagnostic::new(Code::MissingSetting, "a step with outputs needs an id", first.span, "nobody can read this")
                         .with_help("give the step an id: `step build \"Build\" { ... }`, then read `steps.build.outputs.<name>`"),
                 );
-            }
         }
     }
 
     let action = match (run, uses) {
         (Some(run), Some(uses)) => {
             cx.report(
-                Diagnostic::new(Code::ConflictingSettings, format!("{what} has both `run` and `uses`"), uses.span, "uses an action")
-                    .with_label(run.span, "runs a script")
-                    .with_help("split it into two steps"),
+                Diagnostic::new(
+                    Code::ConflictingSettings,
+                    format!("{what} has both `run` and `uses`"),
+                    uses.span,
+                    "uses an action",
+                )
+                .with_label(run.span, "runs a script")
+                .with_help("split it into two steps"),
             );
             None
         }
         (Some(run), None) => {
             if let Some(block) = with {
                 cx.report(
-                    Diagnostic::new(Code::ConflictingSettings, "`with` passes inputs to an action, but this step runs a script", block.span, "no action to pass them to")
-                        .with_label(run.span, "runs a script")
-                        .with_help("use `env { ... }` to pass values to a script"),
+                    Diagnostic::new(
+                        Code::ConflictingSettings,
+                        "`with` passes inputs to an action, but this step runs a script",
+                        block.span,
+                        "no action to pass them to",
+                    )
+                    .with_label(run.span, "runs a script")
+                    .with_help("use `env { ... }` to pass values to a script"),
                 );
             }
             let script = values::template(cx, &scope, run);
             let shell = shell.and_then(|e| values::shell(cx, e));
             let working_directory = working_directory.map(|e| values::template(cx, &scope, e));
-            Some(ir::StepAction::Run { script, shell, working_directory })
+            Some(ir::StepAction::Run {
+                script,
+                shell,
+                working_directory,
+            })
         }
         (None, Some(uses)) => {
             for (setting, key) in [(shell, "shell"), (working_directory, "working_directory")] {
@@ -455,25 +703,46 @@ fn lower_step(
                     );
                 }
             }
-            let action = values::literal_string(cx, uses, "the action").filter(|a| valid_action(cx, a, uses.span)).unwrap_or_default();
-            let with = with.map(|block| with_values(cx, &scope, block)).unwrap_or_default();
+            let action = values::literal_string(cx, uses, "the action")
+                .filter(|a| valid_action(cx, a, uses.span))
+                .unwrap_or_default();
+            let with = with
+                .map(|block| with_values(cx, &scope, block))
+                .unwrap_or_default();
             Some(ir::StepAction::Uses { action, with })
         }
         (None, None) => {
             cx.report(
-                Diagnostic::new(Code::MissingSetting, format!("{what} neither runs a script nor uses an action"), item.span, "does nothing")
-                    .with_help("add `run: \"...\"` or `uses: \"owner/action@v1\"`"),
+                Diagnostic::new(
+                    Code::MissingSetting,
+                    format!("{what} neither runs a script nor uses an action"),
+                    item.span,
+                    "does nothing",
+                )
+                .with_help("add `run: \"...\"` or `uses: \"owner/action@v1\"`"),
             );
             None
         }
     };
     section.finish(cx);
-    let name = name.map(|n| name_template(scope.lower(cx, &ast::Expr { kind: AstExpr::String(n.clone()), span: n.span })));
+    let name = name.map(|n| {
+        name_template(scope.lower(
+            cx,
+            &ast::Expr {
+                kind: AstExpr::String(n.clone()),
+                span: n.span,
+            },
+        ))
+    });
     ir::Step {
         id: id.map(|i| i.name.clone()),
         name,
         span: item.span,
-        action: action.unwrap_or(ir::StepAction::Run { script: ir::Template::text("", item.span), shell: None, working_directory: None }),
+        action: action.unwrap_or(ir::StepAction::Run {
+            script: ir::Template::text("", item.span),
+            shell: None,
+            working_directory: None,
+        }),
         condition,
         env,
         timeout,
@@ -486,7 +755,8 @@ fn valid_action(cx: &mut Cx, action: &str, span: Span) -> bool {
     let problem = if action.starts_with("./") {
         None
     } else if let Some(image) = action.strip_prefix("docker://") {
-        (image.is_empty() || !image.contains(':') && !image.contains('@')).then_some("a docker action needs a tag: `docker://image:tag`")
+        (image.is_empty() || !image.contains(':') && !image.contains('@'))
+            .then_some("a docker action needs a tag: `docker://image:tag`")
     } else {
         match action.split_once('@') {
             None => Some("an action needs a version: `owner/name@v1`"),
@@ -521,7 +791,15 @@ fn with_values(cx: &mut Cx, scope: &Scope<'_>, block: &ast::Block) -> Vec<(Strin
     let mut values_out: Vec<(String, ir::Value)> = Vec::new();
     for (key, expr) in inner.remaining_values() {
         if values_out.iter().any(|(k, _)| *k == key.name) {
-            cx.report(Diagnostic::new(Code::DuplicateDefinition, format!("input `{}` is given twice", key.name), key.span, "again here").with_help("remove one of them"));
+            cx.report(
+                Diagnostic::new(
+                    Code::DuplicateDefinition,
+                    format!("input `{}` is given twice", key.name),
+                    key.span,
+                    "again here",
+                )
+                .with_help("remove one of them"),
+            );
             continue;
         }
         values_out.push((key.name.clone(), values::value(cx, scope, expr, true)));
@@ -530,29 +808,75 @@ fn with_values(cx: &mut Cx, scope: &Scope<'_>, block: &ast::Block) -> Vec<(Strin
     values_out
 }
 
-fn container_from_image(cx: &mut Cx, scope: &Scope<'_>, span: Span, image: &ast::Expr) -> ir::Container {
-    ir::Container { image: values::template(cx, scope, image), env: Vec::new(), ports: Vec::new(), volumes: Vec::new(), options: None, credentials: None, span }
+fn container_from_image(
+    cx: &mut Cx,
+    scope: &Scope<'_>,
+    span: Span,
+    image: &ast::Expr,
+) -> ir::Container {
+    ir::Container {
+        image: values::template(cx, scope, image),
+        env: Vec::new(),
+        ports: Vec::new(),
+        volumes: Vec::new(),
+        options: None,
+        credentials: None,
+        span,
+    }
 }
 
 /// The body of `container { ... }` or `service name { ... }`.
-fn container(cx: &mut Cx, scope: &Scope<'_>, span: Span, block: &ast::Block, what: &str) -> Option<ir::Container> {
+fn container(
+    cx: &mut Cx,
+    scope: &Scope<'_>,
+    span: Span,
+    block: &ast::Block,
+    what: &str,
+) -> Option<ir::Container> {
     let mut section = Section::of(what.to_string(), block);
-    let image = section.value(cx, "image").map(|e| values::template(cx, scope, e));
+    let image = section
+        .value(cx, "image")
+        .map(|e| values::template(cx, scope, e));
     let env = values::env_block(cx, scope, &mut section, "env");
-    let ports = section.value(cx, "ports").map(|e| list_items(e).into_iter().map(|p| values::value(cx, scope, p, false)).collect()).unwrap_or_default();
-    let volumes = section.value(cx, "volumes").map(|e| list_items(e).into_iter().map(|v| values::template(cx, scope, v)).collect()).unwrap_or_default();
-    let options = section.value(cx, "options").map(|e| values::template(cx, scope, e));
+    let ports = section
+        .value(cx, "ports")
+        .map(|e| {
+            list_items(e)
+                .into_iter()
+                .map(|p| values::value(cx, scope, p, false))
+                .collect()
+        })
+        .unwrap_or_default();
+    let volumes = section
+        .value(cx, "volumes")
+        .map(|e| {
+            list_items(e)
+                .into_iter()
+                .map(|v| values::template(cx, scope, v))
+                .collect()
+        })
+        .unwrap_or_default();
+    let options = section
+        .value(cx, "options")
+        .map(|e| values::template(cx, scope, e));
     let credentials = section.block(cx, "credentials").and_then(|block| {
         let mut inner = Section::of("`credentials`", block);
-        let username = inner.value(cx, "username").map(|e| values::template(cx, scope, e));
+        let username = inner
+            .value(cx, "username")
+            .map(|e| values::template(cx, scope, e));
         let password = inner.value(cx, "password");
-        if let Some(password) = password {
-            if matches!(&password.kind, AstExpr::String(lit) if lit.as_plain().is_some()) {
-                cx.report(
-                    Diagnostic::new(Code::InvalidValue, "a registry password is written in the pipeline", password.span, "a secret in plain text")
-                        .with_help("read it from a secret: `password: secrets.REGISTRY_PASSWORD`"),
-                );
-            }
+        if let Some(password) = password
+            && matches!(&password.kind, AstExpr::String(lit) if lit.as_plain().is_some())
+        {
+            cx.report(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    "a registry password is written in the pipeline",
+                    password.span,
+                    "a secret in plain text",
+                )
+                .with_help("read it from a secret: `password: secrets.REGISTRY_PASSWORD`"),
+            );
         }
         let password = password.map(|e| values::template(cx, scope, e));
         inner.finish(cx);
@@ -560,34 +884,65 @@ fn container(cx: &mut Cx, scope: &Scope<'_>, span: Span, block: &ast::Block, wha
     });
     section.finish(cx);
     let Some(image) = image else {
-        cx.report(Diagnostic::new(Code::MissingSetting, format!("{what} needs an `image`"), span, "no image").with_help("name the image: `image: \"postgres:16\"`"));
+        cx.report(
+            Diagnostic::new(
+                Code::MissingSetting,
+                format!("{what} needs an `image`"),
+                span,
+                "no image",
+            )
+            .with_help("name the image: `image: \"postgres:16\"`"),
+        );
         return None;
     };
-    Some(ir::Container { image, env, ports, volumes, options, credentials, span })
+    Some(ir::Container {
+        image,
+        env,
+        ports,
+        volumes,
+        options,
+        credentials,
+        span,
+    })
 }
 
 /// `matrix { axis: [values], include { ... }, exclude { ... }, fail_fast, max_parallel }`.
 fn lower_matrix(cx: &mut Cx, scope: &Scope<'_>, block: &ast::Block) -> Option<ir::Matrix> {
     let mut section = Section::of("`matrix`", block);
-    let fail_fast = section.value(cx, "fail_fast").and_then(|e| values::literal_bool(cx, e));
-    let max_parallel = section.value(cx, "max_parallel").and_then(|e| values::positive_int(cx, e, "max_parallel"));
+    let fail_fast = section
+        .value(cx, "fail_fast")
+        .and_then(|e| values::literal_bool(cx, e));
+    let max_parallel = section
+        .value(cx, "max_parallel")
+        .and_then(|e| values::positive_int(cx, e, "max_parallel"));
     let include_blocks = section.blocks("include");
     let exclude_blocks = section.blocks("exclude");
     let mut axes: Vec<ir::MatrixAxis> = Vec::new();
     for (key, expr) in section.remaining_values() {
         let lowered = scope.lower(cx, expr);
-        let Some(values_list) = constant_list(cx, &lowered) else { continue };
+        let Some(values_list) = constant_list(cx, &lowered) else {
+            continue;
+        };
         let mut seen: Vec<&Literal> = Vec::new();
         for value in &values_list {
             if seen.contains(&value) {
                 cx.report(
-                    Diagnostic::new(Code::DuplicateDefinition, format!("matrix `{}` lists \"{}\" twice", key.name, value.to_text()), expr.span, "duplicate value")
-                        .with_help("each value runs once; remove the duplicate"),
+                    Diagnostic::new(
+                        Code::DuplicateDefinition,
+                        format!("matrix `{}` lists \"{}\" twice", key.name, value.to_text()),
+                        expr.span,
+                        "duplicate value",
+                    )
+                    .with_help("each value runs once; remove the duplicate"),
                 );
             }
             seen.push(value);
         }
-        axes.push(ir::MatrixAxis { name: key.name.clone(), values: values_list, span: key.span });
+        axes.push(ir::MatrixAxis {
+            name: key.name.clone(),
+            values: values_list,
+            span: key.span,
+        });
     }
     let rows = |cx: &mut Cx, blocks: Vec<&ast::Block>| -> Vec<ir::MatrixRow> {
         blocks
@@ -604,8 +959,15 @@ fn lower_matrix(cx: &mut Cx, scope: &Scope<'_>, block: &ast::Block) -> Option<ir
                             ExprKind::Invalid => None,
                             _ => {
                                 cx.report(
-                                    Diagnostic::new(Code::InvalidValue, "matrix values must be known when the pipeline is compiled", expr.span, "not a constant")
-                                        .with_help("write the value out, or use a `let` that is a constant"),
+                                    Diagnostic::new(
+                                        Code::InvalidValue,
+                                        "matrix values must be known when the pipeline is compiled",
+                                        expr.span,
+                                        "not a constant",
+                                    )
+                                    .with_help(
+                                        "write the value out, or use a `let` that is a constant",
+                                    ),
                                 );
                                 None
                             }
@@ -613,7 +975,10 @@ fn lower_matrix(cx: &mut Cx, scope: &Scope<'_>, block: &ast::Block) -> Option<ir
                     })
                     .collect();
                 inner.finish(cx);
-                ir::MatrixRow { values: values_row, span: block.span }
+                ir::MatrixRow {
+                    values: values_row,
+                    span: block.span,
+                }
             })
             .collect()
     };
@@ -623,7 +988,12 @@ fn lower_matrix(cx: &mut Cx, scope: &Scope<'_>, block: &ast::Block) -> Option<ir
         for (key, value) in &row.values {
             match axes.iter().find(|a| a.name == *key) {
                 None => {
-                    let mut diagnostic = Diagnostic::new(Code::UnknownMatrixKey, format!("`exclude` names `{key}`, which is not a matrix axis"), row.span, "unknown key");
+                    let mut diagnostic = Diagnostic::new(
+                        Code::UnknownMatrixKey,
+                        format!("`exclude` names `{key}`, which is not a matrix axis"),
+                        row.span,
+                        "unknown key",
+                    );
                     diagnostic = match closest(key, axes.iter().map(|a| a.name.as_str())) {
                         Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
                         None => diagnostic.with_help("exclude rows name axes of the matrix"),
@@ -632,12 +1002,20 @@ fn lower_matrix(cx: &mut Cx, scope: &Scope<'_>, block: &ast::Block) -> Option<ir
                 }
                 Some(axis) if !axis.values.contains(value) => {
                     let shown: Vec<String> = axis.values.iter().map(Literal::to_text).collect();
-                    let mut diagnostic =
-                        Diagnostic::new(Code::InvalidValue, format!("`exclude` names {key} \"{}\", which the matrix does not have", value.to_text()), row.span, "never matches")
-                            .with_label(axis.span, format!("`{key}` is defined here"));
+                    let mut diagnostic = Diagnostic::new(
+                        Code::InvalidValue,
+                        format!(
+                            "`exclude` names {key} \"{}\", which the matrix does not have",
+                            value.to_text()
+                        ),
+                        row.span,
+                        "never matches",
+                    )
+                    .with_label(axis.span, format!("`{key}` is defined here"));
                     diagnostic = match closest(&value.to_text(), shown.iter().map(String::as_str)) {
                         Some(s) => diagnostic.with_help(format!("did you mean \"{s}\"?")),
-                        None => diagnostic.with_help(format!("the values of `{key}` are: {}", shown.join(", "))),
+                        None => diagnostic
+                            .with_help(format!("the values of `{key}` are: {}", shown.join(", "))),
                     };
                     cx.report(diagnostic);
                 }
@@ -648,12 +1026,24 @@ fn lower_matrix(cx: &mut Cx, scope: &Scope<'_>, block: &ast::Block) -> Option<ir
     section.finish(cx);
     if axes.is_empty() && include.is_empty() {
         cx.report(
-            Diagnostic::new(Code::MissingSetting, "the matrix has no axes", block.span, "empty matrix")
-                .with_help("add an axis: `matrix { os: [\"ubuntu-latest\", \"macos-latest\"] }`"),
+            Diagnostic::new(
+                Code::MissingSetting,
+                "the matrix has no axes",
+                block.span,
+                "empty matrix",
+            )
+            .with_help("add an axis: `matrix { os: [\"ubuntu-latest\", \"macos-latest\"] }`"),
         );
         return None;
     }
-    Some(ir::Matrix { axes, include, exclude, fail_fast, max_parallel, span: block.span })
+    Some(ir::Matrix {
+        axes,
+        include,
+        exclude,
+        fail_fast,
+        max_parallel,
+        span: block.span,
+    })
 }
 
 /// The literal values of a list known at compile time.
@@ -670,15 +1060,28 @@ fn constant_list(cx: &mut Cx, lowered: &ir::Expr) -> Option<Vec<Literal>> {
             ExprKind::Invalid => return None,
             _ => {
                 cx.report(
-                    Diagnostic::new(Code::InvalidValue, "matrix values must be known when the pipeline is compiled", item.span, "not a constant")
-                        .with_help("write the values out, or use a `let` list of constants"),
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        "matrix values must be known when the pipeline is compiled",
+                        item.span,
+                        "not a constant",
+                    )
+                    .with_help("write the values out, or use a `let` list of constants"),
                 );
                 return None;
             }
         }
     }
     if values_out.is_empty() {
-        cx.report(Diagnostic::new(Code::InvalidValue, "a matrix axis needs at least one value", lowered.span, "empty").with_help("list the values: `[\"a\", \"b\"]`"));
+        cx.report(
+            Diagnostic::new(
+                Code::InvalidValue,
+                "a matrix axis needs at least one value",
+                lowered.span,
+                "empty",
+            )
+            .with_help("list the values: `[\"a\", \"b\"]`"),
+        );
         return None;
     }
     Some(values_out)
@@ -690,13 +1093,16 @@ fn matrix_key_types(matrix: &ir::Matrix) -> Vec<(String, Type)> {
         .keys()
         .into_iter()
         .map(|key| {
-            let values: Vec<&Literal> = matrix
-                .axes
-                .iter()
-                .filter(|a| a.name == key)
-                .flat_map(|a| a.values.iter())
-                .chain(matrix.include.iter().flat_map(|row| row.values.iter().filter(|(k, _)| k == key).map(|(_, v)| v)))
-                .collect();
+            let values: Vec<&Literal> =
+                matrix
+                    .axes
+                    .iter()
+                    .filter(|a| a.name == key)
+                    .flat_map(|a| a.values.iter())
+                    .chain(matrix.include.iter().flat_map(|row| {
+                        row.values.iter().filter(|(k, _)| k == key).map(|(_, v)| v)
+                    }))
+                    .collect();
             let ty = if values.iter().all(|v| matches!(v, Literal::String(_))) {
                 let mut strings: Vec<String> = Vec::new();
                 for v in values {

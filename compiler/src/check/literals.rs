@@ -11,9 +11,13 @@ pub(super) fn duration(cx: &mut Cx, text: &str, span: Span) -> Option<u64> {
     let mut total: u64 = 0;
     let mut rest = text;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let (number, after) = rest.split_at(digits);
-        let unit_len = after.find(|c: char| c.is_ascii_digit()).unwrap_or(after.len());
+        let unit_len = after
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(after.len());
         let (unit, next) = after.split_at(unit_len);
         let seconds_per_unit = match unit {
             "s" => 1,
@@ -22,30 +26,59 @@ pub(super) fn duration(cx: &mut Cx, text: &str, span: Span) -> Option<u64> {
             "d" => 86_400,
             _ => {
                 let help = match unit {
-                    "min" | "mins" | "minute" | "minutes" => "write minutes as `m`, e.g. `30m`".to_string(),
-                    "sec" | "secs" | "second" | "seconds" => "write seconds as `s`, e.g. `90s`".to_string(),
+                    "min" | "mins" | "minute" | "minutes" => {
+                        "write minutes as `m`, e.g. `30m`".to_string()
+                    }
+                    "sec" | "secs" | "second" | "seconds" => {
+                        "write seconds as `s`, e.g. `90s`".to_string()
+                    }
                     "hr" | "hrs" | "hour" | "hours" => "write hours as `h`, e.g. `2h`".to_string(),
-                    _ => "durations are numbers with the units `d`, `h`, `m` and `s`, e.g. `1h30m`".to_string(),
+                    _ => "durations are numbers with the units `d`, `h`, `m` and `s`, e.g. `1h30m`"
+                        .to_string(),
                 };
                 cx.report(
-                    Diagnostic::new(Code::InvalidDuration, format!("`{text}` is not a duration"), span, format!("unknown unit `{unit}`"))
-                        .with_help(help),
+                    Diagnostic::new(
+                        Code::InvalidDuration,
+                        format!("`{text}` is not a duration"),
+                        span,
+                        format!("unknown unit `{unit}`"),
+                    )
+                    .with_help(help),
                 );
                 return None;
             }
         };
-        let value = number.parse::<u64>().ok().and_then(|n| n.checked_mul(seconds_per_unit));
+        let value = number
+            .parse::<u64>()
+            .ok()
+            .and_then(|n| n.checked_mul(seconds_per_unit));
         match value.and_then(|v| total.checked_add(v)) {
             Some(sum) => total = sum,
             None => {
-                cx.report(Diagnostic::new(Code::InvalidDuration, format!("`{text}` is too long"), span, "out of range").with_help("durations are at most a few days"));
+                cx.report(
+                    Diagnostic::new(
+                        Code::InvalidDuration,
+                        format!("`{text}` is too long"),
+                        span,
+                        "out of range",
+                    )
+                    .with_help("durations are at most a few days"),
+                );
                 return None;
             }
         }
         rest = next;
     }
     if total == 0 {
-        cx.report(Diagnostic::new(Code::InvalidDuration, "a duration must be longer than zero", span, "zero").with_help("write a positive duration such as `10m`"));
+        cx.report(
+            Diagnostic::new(
+                Code::InvalidDuration,
+                "a duration must be longer than zero",
+                span,
+                "zero",
+            )
+            .with_help("write a positive duration such as `10m`"),
+        );
         return None;
     }
     Some(total)
@@ -57,8 +90,13 @@ pub(super) fn percent(cx: &mut Cx, text: &str, span: Span) -> Option<()> {
         Ok(value) if (0.0..=100.0).contains(&value) => Some(()),
         _ => {
             cx.report(
-                Diagnostic::new(Code::InvalidPercentage, format!("{text}% is not a percentage"), span, "outside 0% to 100%")
-                    .with_help("percentages go from 0% to 100%"),
+                Diagnostic::new(
+                    Code::InvalidPercentage,
+                    format!("{text}% is not a percentage"),
+                    span,
+                    "outside 0% to 100%",
+                )
+                .with_help("percentages go from 0% to 100%"),
             );
             None
         }
@@ -84,14 +122,14 @@ pub(super) fn glob(cx: &mut Cx, pattern: &str, span: Span) -> bool {
 pub(super) fn cron(cx: &mut Cx, expression: &str, span: Span) -> bool {
     match cron_minutes(expression) {
         Ok(minutes) => {
-            if let Some(gap) = shortest_gap(&minutes, expression) {
-                if gap < 5 {
-                    cx.report(
+            if let Some(gap) = shortest_gap(&minutes, expression)
+                && gap < 5
+            {
+                cx.report(
                         Diagnostic::new(Code::InvalidCron, format!("`{expression}` runs every {gap} minute{}", if gap == 1 { "" } else { "s" }), span, "too often")
                             .with_help("GitHub runs schedules at most once every 5 minutes; use e.g. `*/5` in the minute field"),
                     );
-                    return false;
-                }
+                return false;
             }
             true
         }
@@ -109,9 +147,15 @@ pub(super) fn cron(cx: &mut Cx, expression: &str, span: Span) -> bool {
 fn cron_minutes(expression: &str) -> Result<Vec<u32>, String> {
     let fields: Vec<&str> = expression.split_whitespace().collect();
     let [minute, hour, day, month, weekday] = fields.as_slice() else {
-        return Err(format!("{} field{} instead of 5", fields.len(), if fields.len() == 1 { "" } else { "s" }));
+        return Err(format!(
+            "{} field{} instead of 5",
+            fields.len(),
+            if fields.len() == 1 { "" } else { "s" }
+        ));
     };
-    const MONTHS: &[&str] = &["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+    const MONTHS: &[&str] = &[
+        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+    ];
     const DAYS: &[&str] = &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
     let minutes = cron_field(minute, "minute", 0, 59, &[])?;
     cron_field(hour, "hour", 0, 23, &[])?;
@@ -122,10 +166,18 @@ fn cron_minutes(expression: &str) -> Result<Vec<u32>, String> {
 }
 
 /// The values one field selects. Names (for months and weekdays) count from `min`.
-fn cron_field(field: &str, what: &str, min: u32, max: u32, names: &[&str]) -> Result<Vec<u32>, String> {
+fn cron_field(
+    field: &str,
+    what: &str,
+    min: u32,
+    max: u32,
+    names: &[&str],
+) -> Result<Vec<u32>, String> {
     let value = |text: &str| -> Result<u32, String> {
         if let Some(index) = names.iter().position(|n| n.eq_ignore_ascii_case(text)) {
-            return u32::try_from(index).map(|i| i + min).map_err(|_| format!("bad {what} `{text}`"));
+            return u32::try_from(index)
+                .map(|i| i + min)
+                .map_err(|_| format!("bad {what} `{text}`"));
         }
         match text.parse::<u32>() {
             Ok(n) if (min..=max).contains(&n) => Ok(n),
@@ -164,13 +216,15 @@ fn cron_field(field: &str, what: &str, min: u32, max: u32, names: &[&str]) -> Re
 /// The shortest gap in minutes between two runs within an hour, counting the wrap into the
 /// next hour only when the hour field allows consecutive hours.
 fn shortest_gap(minutes: &[u32], expression: &str) -> Option<u32> {
-    let mut gaps: Vec<u32> = minutes.windows(2).filter_map(|w| Some(w.get(1)? - w.first()?)).collect();
+    let mut gaps: Vec<u32> = minutes
+        .windows(2)
+        .filter_map(|w| Some(w.get(1)? - w.first()?))
+        .collect();
     let hour_field = expression.split_whitespace().nth(1).unwrap_or("*");
-    let consecutive_hours = hour_field == "*" || hour_field.contains('-') || hour_field.starts_with("*/1");
-    if consecutive_hours {
-        if let (Some(first), Some(last)) = (minutes.first(), minutes.last()) {
-            gaps.push(60 - last + first);
-        }
+    let consecutive_hours =
+        hour_field == "*" || hour_field.contains('-') || hour_field.starts_with("*/1");
+    if consecutive_hours && let (Some(first), Some(last)) = (minutes.first(), minutes.last()) {
+        gaps.push(60 - last + first);
     }
     gaps.into_iter().min()
 }

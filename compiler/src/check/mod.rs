@@ -42,27 +42,43 @@ pub fn analyze(db: &SourceDb) -> Analysis {
     for (file, source) in db.files() {
         let (ast, parse_diagnostics) = crate::parse::parse_file(file, &source.text);
         diagnostics.extend(parse_diagnostics);
-        let mut cx = Cx { db, file, diagnostics: Vec::new() };
+        let mut cx = Cx {
+            db,
+            file,
+            diagnostics: Vec::new(),
+        };
         for pipeline in pipeline::lower_file(&mut cx, &ast) {
             if let Some(previous) = pipelines.iter().find(|p| p.id == pipeline.id) {
                 let here = id_span(db, &pipeline);
                 cx.report(
-                    Diagnostic::new(Code::DuplicateDefinition, format!("pipeline `{}` is defined twice", pipeline.id), here, "defined again here")
-                        .with_label(id_span(db, previous), "first defined here")
-                        .with_help(format!("each pipeline becomes the file `{}.yml`; rename one of them", pipeline.id)),
+                    Diagnostic::new(
+                        Code::DuplicateDefinition,
+                        format!("pipeline `{}` is defined twice", pipeline.id),
+                        here,
+                        "defined again here",
+                    )
+                    .with_label(id_span(db, previous), "first defined here")
+                    .with_help(format!(
+                        "each pipeline becomes the file `{}.yml`; rename one of them",
+                        pipeline.id
+                    )),
                 );
                 continue;
             }
             graph::check(&mut cx, &pipeline);
             gates::check(&mut cx, &pipeline);
-            cx.diagnostics.extend(conditions::check_pipeline(&pipeline, db));
+            cx.diagnostics
+                .extend(conditions::check_pipeline(&pipeline, db));
             pipelines.push(pipeline);
         }
         diagnostics.extend(cx.diagnostics);
     }
     diagnostics::sort(&mut diagnostics);
     diagnostics.dedup();
-    Analysis { program: ir::Program { pipelines }, diagnostics }
+    Analysis {
+        program: ir::Program { pipelines },
+        diagnostics,
+    }
 }
 
 /// The span of a pipeline's id: the word after `pipeline`.
@@ -104,7 +120,12 @@ impl Cx<'_> {
     fn source_hash(&self) -> String {
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
         let version = concat!("pipec ", env!("CARGO_PKG_VERSION"), "\n");
-        for byte in version.bytes().chain(self.path().bytes()).chain([0]).chain(self.db.text(self.file).bytes()) {
+        for byte in version
+            .bytes()
+            .chain(self.path().bytes())
+            .chain([0])
+            .chain(self.db.text(self.file).bytes())
+        {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }

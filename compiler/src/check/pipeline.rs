@@ -51,31 +51,63 @@ pub(super) fn lower_file(cx: &mut Cx, file: &ast::File) -> Vec<ir::Pipeline> {
 }
 
 /// A `let`: its value is lowered once, where it is declared, and inlined where it is used.
-fn lower_let(cx: &mut Cx, visible: &[Rc<LetBinding>], name: &ast::Ident, ty: Option<&ast::TypeRef>, value: &ast::Expr) -> LetBinding {
+fn lower_let(
+    cx: &mut Cx,
+    visible: &[Rc<LetBinding>],
+    name: &ast::Ident,
+    ty: Option<&ast::TypeRef>,
+    value: &ast::Expr,
+) -> LetBinding {
     if let Some(previous) = visible.iter().find(|l| l.name == name.name) {
         cx.report(
-            Diagnostic::new(Code::DuplicateDefinition, format!("`{}` is defined twice", name.name), name.span, "defined again here")
-                .with_label(previous.span, "first defined here")
-                .with_help("rename one of them"),
+            Diagnostic::new(
+                Code::DuplicateDefinition,
+                format!("`{}` is defined twice", name.name),
+                name.span,
+                "defined again here",
+            )
+            .with_label(previous.span, "first defined here")
+            .with_help("rename one of them"),
         );
     }
-    let names = PipelineNames { lets: visible.to_vec(), ..PipelineNames::default() };
-    let scope = Scope { names: &names, job: None, step_env: &[], position: Position::Pipeline };
+    let names = PipelineNames {
+        lets: visible.to_vec(),
+        ..PipelineNames::default()
+    };
+    let scope = Scope {
+        names: &names,
+        job: None,
+        step_env: &[],
+        position: Position::Pipeline,
+    };
     let lowered = scope.lower(cx, value);
-    if let Some(ty) = ty {
-        if let Some(declared) = values::type_ref(cx, ty, false) {
-            values::expect_type(cx, &lowered, &declared);
-        }
+    if let Some(ty) = ty
+        && let Some(declared) = values::type_ref(cx, ty, false)
+    {
+        values::expect_type(cx, &lowered, &declared);
     }
-    LetBinding { name: name.name.clone(), span: name.span, value: lowered, used: Cell::new(false) }
+    LetBinding {
+        name: name.name.clone(),
+        span: name.span,
+        value: lowered,
+        used: Cell::new(false),
+    }
 }
 
 fn report_unused_lets(cx: &mut Cx, lets: &[Rc<LetBinding>]) {
     for binding in lets {
         if !binding.used.get() && !binding.name.starts_with('_') {
             cx.report(
-                Diagnostic::new(Code::UnusedLet, format!("`{}` is never used", binding.name), binding.span, "defined here")
-                    .with_help(format!("remove it, or name it `_{}` to keep it", binding.name)),
+                Diagnostic::new(
+                    Code::UnusedLet,
+                    format!("`{}` is never used", binding.name),
+                    binding.span,
+                    "defined here",
+                )
+                .with_help(format!(
+                    "remove it, or name it `_{}` to keep it",
+                    binding.name
+                )),
             );
         }
     }
@@ -91,7 +123,15 @@ fn lower_pipeline(
 ) -> ir::Pipeline {
     let what = format!("pipeline `{}`", id.name);
     let mut section = Section::of(what.clone(), body);
-    let mut lowering = PipelineLowering { names: PipelineNames { lets: file_lets.to_vec(), ..Default::default() }, environments: Vec::new(), gates: Vec::new(), body };
+    let mut lowering = PipelineLowering {
+        names: PipelineNames {
+            lets: file_lets.to_vec(),
+            ..Default::default()
+        },
+        environments: Vec::new(),
+        gates: Vec::new(),
+        body,
+    };
 
     lowering.names.secrets = declared_names(cx, &mut section, "secrets", "secret");
     lowering.names.vars = declared_names(cx, &mut section, "vars", "variable");
@@ -102,7 +142,13 @@ fn lower_pipeline(
     });
     let mut pipeline_lets = Vec::new();
     for (name, ty, value) in let_items {
-        let binding = Rc::new(lower_let(cx, &lowering.names.lets, name, ty.as_ref(), value));
+        let binding = Rc::new(lower_let(
+            cx,
+            &lowering.names.lets,
+            name,
+            ty.as_ref(),
+            value,
+        ));
         lowering.names.lets.push(Rc::clone(&binding));
         pipeline_lets.push(binding);
     }
@@ -116,13 +162,25 @@ fn lower_pipeline(
     for (item, event, trigger_body) in trigger_items {
         if let Some(previous) = triggers.iter().find(|t| t.event() == event.name) {
             cx.report(
-                Diagnostic::new(Code::DuplicateDefinition, format!("`on {}` is declared twice", event.name), event.span, "declared again here")
-                    .with_label(previous.span, "first declared here")
-                    .with_help("merge the two into one trigger"),
+                Diagnostic::new(
+                    Code::DuplicateDefinition,
+                    format!("`on {}` is declared twice", event.name),
+                    event.span,
+                    "declared again here",
+                )
+                .with_label(previous.span, "first declared here")
+                .with_help("merge the two into one trigger"),
             );
             continue;
         }
-        if let Some(trigger) = lower_trigger(cx, &mut lowering.names, item, event, trigger_body, &mut call_outputs) {
+        if let Some(trigger) = lower_trigger(
+            cx,
+            &mut lowering.names,
+            item,
+            event,
+            trigger_body,
+            &mut call_outputs,
+        ) {
             triggers.push(trigger);
         }
     }
@@ -135,8 +193,13 @@ fn lower_pipeline(
     });
     if triggers.is_empty() && !broken {
         cx.report(
-            Diagnostic::new(Code::MissingSetting, format!("{what} has no trigger"), id.span, "never starts")
-                .with_help("add a trigger, e.g. `on push { branches: [\"main\"] }`"),
+            Diagnostic::new(
+                Code::MissingSetting,
+                format!("{what} has no trigger"),
+                id.span,
+                "never starts",
+            )
+            .with_help("add a trigger, e.g. `on push { branches: [\"main\"] }`"),
         );
     }
 
@@ -147,11 +210,23 @@ fn lower_pipeline(
     lowering.gates = gates.iter().map(|g| (g.name.clone(), g.span)).collect();
     let promotion = lower_promotion(cx, &mut section, &lowering.environments);
 
-    let scope = Scope { names: &lowering.names, job: None, step_env: &[], position: Position::Pipeline };
-    let run_name = section.value(cx, "run_name").map(|e| values::template(cx, &scope, e));
+    let scope = Scope {
+        names: &lowering.names,
+        job: None,
+        step_env: &[],
+        position: Position::Pipeline,
+    };
+    let run_name = section
+        .value(cx, "run_name")
+        .map(|e| values::template(cx, &scope, e));
     let env = values::env_block(cx, &scope, &mut section, "env");
     lowering.names.env = env.iter().map(|e| e.name.clone()).collect();
-    let scope = Scope { names: &lowering.names, job: None, step_env: &[], position: Position::Pipeline };
+    let scope = Scope {
+        names: &lowering.names,
+        job: None,
+        step_env: &[],
+        position: Position::Pipeline,
+    };
     let permissions = values::permissions(cx, &mut section);
     let concurrency = values::concurrency(cx, &scope, &mut section);
     let defaults = values::run_defaults(cx, &scope, &mut section);
@@ -160,18 +235,30 @@ fn lower_pipeline(
         ItemKind::Job { id, name, body } => Some((item, id, name.as_ref(), body)),
         _ => None,
     });
-    let jobs: Vec<ir::Job> = job_items.into_iter().map(|(item, id, name, body)| lowering.lower_job(cx, item, id, name, body)).collect();
+    let jobs: Vec<ir::Job> = job_items
+        .into_iter()
+        .map(|(item, id, name, body)| lowering.lower_job(cx, item, id, name, body))
+        .collect();
     if jobs.is_empty() && !broken {
         cx.report(
-            Diagnostic::new(Code::MissingSetting, format!("{what} has no jobs"), id.span, "nothing to run")
-                .with_help("add a job: `job build { step { run: \"make\" } }`"),
+            Diagnostic::new(
+                Code::MissingSetting,
+                format!("{what} has no jobs"),
+                id.span,
+                "nothing to run",
+            )
+            .with_help("add a job: `job build { step { run: \"make\" } }`"),
         );
     }
 
     // Outputs of a reusable pipeline read its jobs' outputs, so they come after the jobs.
     let outputs = lower_call_outputs(cx, &lowering.names, &call_outputs);
-    if let Some(ir::Trigger { kind: ir::TriggerKind::Call { outputs: slot, .. }, .. }) =
-        triggers.iter_mut().find(|t| matches!(t.kind, ir::TriggerKind::Call { .. }))
+    if let Some(ir::Trigger {
+        kind: ir::TriggerKind::Call { outputs: slot, .. },
+        ..
+    }) = triggers
+        .iter_mut()
+        .find(|t| matches!(t.kind, ir::TriggerKind::Call { .. }))
     {
         *slot = outputs;
     }
@@ -180,7 +267,9 @@ fn lower_pipeline(
     report_unused_lets(cx, &pipeline_lets);
     report_unused_outputs(cx, &lowering.names);
 
-    let display_name = name.and_then(|n| plain_text(cx, n, "a pipeline's name")).unwrap_or_else(|| id.name.clone());
+    let display_name = name
+        .and_then(|n| plain_text(cx, n, "a pipeline's name"))
+        .unwrap_or_else(|| id.name.clone());
     ir::Pipeline {
         id: id.name.clone(),
         name: display_name,
@@ -204,44 +293,82 @@ impl PipelineLowering<'_> {
     /// Collects every job's id and declared outputs, before any job is lowered.
     fn declare_jobs(&mut self, cx: &mut Cx) {
         for item in &self.body.items {
-            let ItemKind::Job { id, body, .. } = &item.kind else { continue };
+            let ItemKind::Job { id, body, .. } = &item.kind else {
+                continue;
+            };
             if let Some(previous) = self.names.jobs.iter().find(|j| j.id == id.name) {
                 cx.report(
-                    Diagnostic::new(Code::DuplicateDefinition, format!("job `{}` is defined twice", id.name), id.span, "defined again here")
-                        .with_label(previous.span, "first defined here")
-                        .with_help("rename one of the jobs"),
+                    Diagnostic::new(
+                        Code::DuplicateDefinition,
+                        format!("job `{}` is defined twice", id.name),
+                        id.span,
+                        "defined again here",
+                    )
+                    .with_label(previous.span, "first defined here")
+                    .with_help("rename one of the jobs"),
                 );
                 continue;
             }
             let mut outputs: Vec<OutputDecl> = Vec::new();
             for output in &body.items {
-                let ItemKind::Output { name, ty, .. } = &output.kind else { continue };
+                let ItemKind::Output { name, ty, .. } = &output.kind else {
+                    continue;
+                };
                 if let Some(previous) = outputs.iter().find(|o| o.name == name.name) {
                     cx.report(
-                        Diagnostic::new(Code::DuplicateDefinition, format!("output `{}` is defined twice", name.name), name.span, "defined again here")
-                            .with_label(previous.span, "first defined here")
-                            .with_help("rename one of the outputs"),
+                        Diagnostic::new(
+                            Code::DuplicateDefinition,
+                            format!("output `{}` is defined twice", name.name),
+                            name.span,
+                            "defined again here",
+                        )
+                        .with_label(previous.span, "first defined here")
+                        .with_help("rename one of the outputs"),
                     );
                     continue;
                 }
-                let ty = ty.as_ref().and_then(|t| values::type_ref(cx, t, false)).unwrap_or(Type::String);
-                outputs.push(OutputDecl { name: name.name.clone(), ty, span: name.span, used: Cell::new(false) });
+                let ty = ty
+                    .as_ref()
+                    .and_then(|t| values::type_ref(cx, t, false))
+                    .unwrap_or(Type::String);
+                outputs.push(OutputDecl {
+                    name: name.name.clone(),
+                    ty,
+                    span: name.span,
+                    used: Cell::new(false),
+                });
             }
-            self.names.jobs.push(JobDecl { id: id.name.clone(), span: id.span, outputs });
+            self.names.jobs.push(JobDecl {
+                id: id.name.clone(),
+                span: id.span,
+                outputs,
+            });
         }
     }
 }
 
 /// `secrets: [A, B]` / `vars: [A]`: names the pipeline may read.
-fn declared_names(cx: &mut Cx, section: &mut Section<'_>, key: &'static str, kind: &str) -> Vec<(String, Span)> {
-    let Some(value) = section.value(cx, key) else { return Vec::new() };
+fn declared_names(
+    cx: &mut Cx,
+    section: &mut Section<'_>,
+    key: &'static str,
+    kind: &str,
+) -> Vec<(String, Span)> {
+    let Some(value) = section.value(cx, key) else {
+        return Vec::new();
+    };
     let mut names: Vec<(String, Span)> = Vec::new();
     for named in values::name_list(cx, value, kind) {
         if let Some((_, first)) = names.iter().find(|(n, _)| *n == named.name) {
             cx.report(
-                Diagnostic::new(Code::DuplicateDefinition, format!("{kind} `{}` is listed twice", named.name), named.span, "listed again here")
-                    .with_label(*first, "first listed here")
-                    .with_help("remove one of them"),
+                Diagnostic::new(
+                    Code::DuplicateDefinition,
+                    format!("{kind} `{}` is listed twice", named.name),
+                    named.span,
+                    "listed again here",
+                )
+                .with_label(*first, "first listed here")
+                .with_help("remove one of them"),
             );
             continue;
         }
@@ -260,7 +387,12 @@ fn lower_trigger<'a>(
 ) -> Option<ir::Trigger> {
     let name = event.name.as_str();
     if !events::KNOWN_EVENTS.contains(&name) {
-        let mut diagnostic = Diagnostic::new(Code::UnknownEvent, format!("unknown event `{name}`"), event.span, "no such event");
+        let mut diagnostic = Diagnostic::new(
+            Code::UnknownEvent,
+            format!("unknown event `{name}`"),
+            event.span,
+            "no such event",
+        );
         let alias = match name {
             "dispatch" | "manual" => Some("workflow_dispatch"),
             "call" => Some("workflow_call"),
@@ -270,7 +402,9 @@ fn lower_trigger<'a>(
             _ => closest(name, events::KNOWN_EVENTS.iter().copied()),
         };
         diagnostic = match (name, alias) {
-            ("tag" | "tags", _) => diagnostic.with_help("tags are pushes: `on push { tags: [\"v*\"] }`"),
+            ("tag" | "tags", _) => {
+                diagnostic.with_help("tags are pushes: `on push { tags: [\"v*\"] }`")
+            }
             (_, Some(s)) => diagnostic.with_help(format!("did you mean `{s}`?")),
             (_, None) => diagnostic.with_help("see docs/language.md for the list of events"),
         };
@@ -280,7 +414,12 @@ fn lower_trigger<'a>(
     let items: &'a [Item] = body.map_or(&[], |b| b.items.as_slice());
     let mut section = Section::new(format!("`on {name}`"), items);
     let scope_names = PipelineNames::default();
-    let scope = Scope { names: &scope_names, job: None, step_env: &[], position: Position::Pipeline };
+    let scope = Scope {
+        names: &scope_names,
+        job: None,
+        step_env: &[],
+        position: Position::Pipeline,
+    };
     let kind = match name {
         "push" => ir::TriggerKind::Push {
             branches: filter(cx, &mut section, "branches", "branches_ignore"),
@@ -297,20 +436,33 @@ fn lower_trigger<'a>(
             let crons = schedule(cx, &mut section, event.span);
             ir::TriggerKind::Schedule { crons }
         }
-        "workflow_dispatch" => ir::TriggerKind::Dispatch { inputs: lower_inputs(cx, names, &mut section) },
+        "workflow_dispatch" => ir::TriggerKind::Dispatch {
+            inputs: lower_inputs(cx, names, &mut section),
+        },
         "workflow_call" => {
             let inputs = lower_inputs(cx, names, &mut section);
             let secrets = lower_call_secrets(cx, names, &mut section);
-            call_outputs.extend(section.items(|item| matches!(item.kind, ItemKind::Output { .. }).then_some(item)));
-            ir::TriggerKind::Call { inputs, secrets, outputs: Vec::new() }
+            call_outputs.extend(
+                section.items(|item| matches!(item.kind, ItemKind::Output { .. }).then_some(item)),
+            );
+            ir::TriggerKind::Call {
+                inputs,
+                secrets,
+                outputs: Vec::new(),
+            }
         }
         "workflow_run" => {
             let workflows = match section.value(cx, "workflows") {
                 Some(value) => values::string_list(cx, &scope, value),
                 None => {
                     cx.report(
-                        Diagnostic::new(Code::MissingSetting, "`on workflow_run` needs `workflows`", event.span, "which pipelines?")
-                            .with_help("name the pipelines to follow: `workflows: [\"CI\"]`"),
+                        Diagnostic::new(
+                            Code::MissingSetting,
+                            "`on workflow_run` needs `workflows`",
+                            event.span,
+                            "which pipelines?",
+                        )
+                        .with_help("name the pipelines to follow: `workflows: [\"CI\"]`"),
                     );
                     Vec::new()
                 }
@@ -321,23 +473,43 @@ fn lower_trigger<'a>(
                 branches: filter(cx, &mut section, "branches", "branches_ignore"),
             }
         }
-        "repository_dispatch" => ir::TriggerKind::RepositoryDispatch { types: activity_types(cx, &mut section, name) },
-        _ => ir::TriggerKind::Activity { event: name.to_string(), types: activity_types(cx, &mut section, name) },
+        "repository_dispatch" => ir::TriggerKind::RepositoryDispatch {
+            types: activity_types(cx, &mut section, name),
+        },
+        _ => ir::TriggerKind::Activity {
+            event: name.to_string(),
+            types: activity_types(cx, &mut section, name),
+        },
     };
     section.finish(cx);
-    Some(ir::Trigger { kind, span: item.span })
+    Some(ir::Trigger {
+        kind,
+        span: item.span,
+    })
 }
 
 /// `branches`/`branches_ignore` (and the same for tags and paths): one or the other.
-fn filter(cx: &mut Cx, section: &mut Section<'_>, only_key: &'static str, ignore_key: &'static str) -> Option<ir::Filter> {
+fn filter(
+    cx: &mut Cx,
+    section: &mut Section<'_>,
+    only_key: &'static str,
+    ignore_key: &'static str,
+) -> Option<ir::Filter> {
     let only = section.value(cx, only_key);
     let ignore = section.value(cx, ignore_key);
     match (only, ignore) {
         (Some(only), Some(ignore)) => {
             cx.report(
-                Diagnostic::new(Code::ConflictingSettings, format!("`{only_key}` and `{ignore_key}` cannot be used together"), ignore.span, "second filter")
-                    .with_label(only.span, "first filter")
-                    .with_help(format!("to exclude inside `{only_key}`, add a negated pattern such as \"!release/old\"")),
+                Diagnostic::new(
+                    Code::ConflictingSettings,
+                    format!("`{only_key}` and `{ignore_key}` cannot be used together"),
+                    ignore.span,
+                    "second filter",
+                )
+                .with_label(only.span, "first filter")
+                .with_help(format!(
+                    "to exclude inside `{only_key}`, add a negated pattern such as \"!release/old\""
+                )),
             );
             None
         }
@@ -350,13 +522,20 @@ fn filter(cx: &mut Cx, section: &mut Section<'_>, only_key: &'static str, ignore
 fn patterns(cx: &mut Cx, value: &ast::Expr, negation_allowed: bool) -> Vec<String> {
     let mut patterns = Vec::new();
     for item in list_items(value) {
-        let Some(text) = values::literal_string(cx, item, "a glob pattern") else { continue };
+        let Some(text) = values::literal_string(cx, item, "a glob pattern") else {
+            continue;
+        };
         let body = match text.strip_prefix('!') {
             Some(rest) if negation_allowed => rest,
             Some(_) => {
                 cx.report(
-                    Diagnostic::new(Code::InvalidGlob, format!("`{text}` is negated in an ignore list"), item.span, "negation not allowed here")
-                        .with_help("an `_ignore` list already excludes; write the pattern without `!`"),
+                    Diagnostic::new(
+                        Code::InvalidGlob,
+                        format!("`{text}` is negated in an ignore list"),
+                        item.span,
+                        "negation not allowed here",
+                    )
+                    .with_help("an `_ignore` list already excludes; write the pattern without `!`"),
                 );
                 continue;
             }
@@ -373,12 +552,21 @@ fn activity_types(cx: &mut Cx, section: &mut Section<'_>, event: &str) -> Vec<St
     let Some(allowed) = events::activity_types(event) else {
         return Vec::new();
     };
-    let Some(value) = section.value(cx, "types") else { return Vec::new() };
+    let Some(value) = section.value(cx, "types") else {
+        return Vec::new();
+    };
     let mut types = Vec::new();
     for item in list_items(value) {
-        let Some(text) = values::literal_string(cx, item, "an activity type") else { continue };
+        let Some(text) = values::literal_string(cx, item, "an activity type") else {
+            continue;
+        };
         if !allowed.is_empty() && !allowed.contains(&text.as_str()) {
-            let mut diagnostic = Diagnostic::new(Code::InvalidValue, format!("`{event}` has no activity type `{text}`"), item.span, "unknown type");
+            let mut diagnostic = Diagnostic::new(
+                Code::InvalidValue,
+                format!("`{event}` has no activity type `{text}`"),
+                item.span,
+                "unknown type",
+            );
             diagnostic = match closest(&text, allowed.iter().copied()) {
                 Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
                 None => diagnostic.with_help(format!("the types are: {}", allowed.join(", "))),
@@ -392,26 +580,43 @@ fn activity_types(cx: &mut Cx, section: &mut Section<'_>, event: &str) -> Vec<St
 }
 
 fn schedule(cx: &mut Cx, section: &mut Section<'_>, at: Span) -> Vec<ir::Cron> {
-    let timezone = section.value(cx, "timezone").and_then(|e| values::literal_string(cx, e, "a time zone"));
+    let timezone = section
+        .value(cx, "timezone")
+        .and_then(|e| values::literal_string(cx, e, "a time zone"));
     let Some(value) = section.value(cx, "cron") else {
         cx.report(
-            Diagnostic::new(Code::MissingSetting, "`on schedule` needs `cron`", at, "when?")
-                .with_help("give a cron expression: `cron: \"30 2 * * 1\"`"),
+            Diagnostic::new(
+                Code::MissingSetting,
+                "`on schedule` needs `cron`",
+                at,
+                "when?",
+            )
+            .with_help("give a cron expression: `cron: \"30 2 * * 1\"`"),
         );
         return Vec::new();
     };
     let mut crons = Vec::new();
     for item in list_items(value) {
-        let Some(expression) = values::literal_string(cx, item, "a cron expression") else { continue };
+        let Some(expression) = values::literal_string(cx, item, "a cron expression") else {
+            continue;
+        };
         if literals::cron(cx, &expression, item.span) {
-            crons.push(ir::Cron { expression, timezone: timezone.clone(), span: item.span });
+            crons.push(ir::Cron {
+                expression,
+                timezone: timezone.clone(),
+                span: item.span,
+            });
         }
     }
     crons
 }
 
 /// `input name: type { description, required, default }` of dispatch and call triggers.
-fn lower_inputs(cx: &mut Cx, names: &mut PipelineNames, section: &mut Section<'_>) -> Vec<ir::Input> {
+fn lower_inputs(
+    cx: &mut Cx,
+    names: &mut PipelineNames,
+    section: &mut Section<'_>,
+) -> Vec<ir::Input> {
     let items = section.items(|item| match &item.kind {
         ItemKind::Input { name, ty, body } => Some((item, name, ty, body.as_ref())),
         _ => None,
@@ -420,27 +625,56 @@ fn lower_inputs(cx: &mut Cx, names: &mut PipelineNames, section: &mut Section<'_
     for (item, name, ty, body) in items {
         if let Some(previous) = inputs.iter().find(|i| i.name == name.name) {
             cx.report(
-                Diagnostic::new(Code::DuplicateDefinition, format!("input `{}` is declared twice", name.name), name.span, "declared again here")
-                    .with_label(previous.span, "first declared here")
-                    .with_help("rename one of the inputs"),
+                Diagnostic::new(
+                    Code::DuplicateDefinition,
+                    format!("input `{}` is declared twice", name.name),
+                    name.span,
+                    "declared again here",
+                )
+                .with_label(previous.span, "first declared here")
+                .with_help("rename one of the inputs"),
             );
             continue;
         }
-        let Some(input_type) = values::input_type(cx, ty) else { continue };
-        let empty = ast::Block { items: Vec::new(), span: item.span };
+        let Some(input_type) = values::input_type(cx, ty) else {
+            continue;
+        };
+        let empty = ast::Block {
+            items: Vec::new(),
+            span: item.span,
+        };
         let mut inner = Section::of(format!("input `{}`", name.name), body.unwrap_or(&empty));
-        let description = inner.value(cx, "description").and_then(|e| values::literal_string(cx, e, "a description"));
-        let required = inner.value(cx, "required").and_then(|e| values::literal_bool(cx, e)).unwrap_or(false);
-        let default = inner.value(cx, "default").and_then(|e| values::input_default(cx, e, &input_type));
+        let description = inner
+            .value(cx, "description")
+            .and_then(|e| values::literal_string(cx, e, "a description"));
+        let required = inner
+            .value(cx, "required")
+            .and_then(|e| values::literal_bool(cx, e))
+            .unwrap_or(false);
+        let default = inner
+            .value(cx, "default")
+            .and_then(|e| values::input_default(cx, e, &input_type));
         inner.finish(cx);
-        let input = ir::Input { name: name.name.clone(), ty: input_type, description, required, default, span: name.span };
+        let input = ir::Input {
+            name: name.name.clone(),
+            ty: input_type,
+            description,
+            required,
+            default,
+            span: name.span,
+        };
         match names.inputs.iter().find(|i| i.name == input.name) {
             // workflow_dispatch and workflow_call may both declare an input; `inputs.x` then
             // means either, so they must agree on its type.
             Some(other) if other.ty != input.ty => cx.report(
-                Diagnostic::new(Code::DuplicateDefinition, format!("input `{}` is declared with two types", input.name), input.span, "declared here")
-                    .with_label(other.span, "and here")
-                    .with_help("give the input the same type in both triggers"),
+                Diagnostic::new(
+                    Code::DuplicateDefinition,
+                    format!("input `{}` is declared with two types", input.name),
+                    input.span,
+                    "declared here",
+                )
+                .with_label(other.span, "and here")
+                .with_help("give the input the same type in both triggers"),
             ),
             Some(_) => {}
             None => names.inputs.push(input.clone()),
@@ -450,7 +684,11 @@ fn lower_inputs(cx: &mut Cx, names: &mut PipelineNames, section: &mut Section<'_
     inputs
 }
 
-fn lower_call_secrets(cx: &mut Cx, names: &mut PipelineNames, section: &mut Section<'_>) -> Vec<ir::CallSecret> {
+fn lower_call_secrets(
+    cx: &mut Cx,
+    names: &mut PipelineNames,
+    section: &mut Section<'_>,
+) -> Vec<ir::CallSecret> {
     let items = section.items(|item| match &item.kind {
         ItemKind::Secret { name, body } => Some((item, name, body.as_ref())),
         _ => None,
@@ -459,64 +697,128 @@ fn lower_call_secrets(cx: &mut Cx, names: &mut PipelineNames, section: &mut Sect
     for (item, name, body) in items {
         if let Some((_, first)) = names.secrets.iter().find(|(s, _)| *s == name.name) {
             cx.report(
-                Diagnostic::new(Code::DuplicateDefinition, format!("secret `{}` is declared twice", name.name), name.span, "declared again here")
-                    .with_label(*first, "first declared here")
-                    .with_help("remove one of them"),
+                Diagnostic::new(
+                    Code::DuplicateDefinition,
+                    format!("secret `{}` is declared twice", name.name),
+                    name.span,
+                    "declared again here",
+                )
+                .with_label(*first, "first declared here")
+                .with_help("remove one of them"),
             );
             continue;
         }
-        let empty = ast::Block { items: Vec::new(), span: item.span };
+        let empty = ast::Block {
+            items: Vec::new(),
+            span: item.span,
+        };
         let mut inner = Section::of(format!("secret `{}`", name.name), body.unwrap_or(&empty));
-        let description = inner.value(cx, "description").and_then(|e| values::literal_string(cx, e, "a description"));
-        let required = inner.value(cx, "required").and_then(|e| values::literal_bool(cx, e)).unwrap_or(false);
+        let description = inner
+            .value(cx, "description")
+            .and_then(|e| values::literal_string(cx, e, "a description"));
+        let required = inner
+            .value(cx, "required")
+            .and_then(|e| values::literal_bool(cx, e))
+            .unwrap_or(false);
         inner.finish(cx);
         names.secrets.push((name.name.clone(), name.span));
-        secrets.push(ir::CallSecret { name: name.name.clone(), description, required, span: name.span });
+        secrets.push(ir::CallSecret {
+            name: name.name.clone(),
+            description,
+            required,
+            span: name.span,
+        });
     }
     secrets
 }
 
 fn lower_call_outputs(cx: &mut Cx, names: &PipelineNames, items: &[&Item]) -> Vec<ir::CallOutput> {
-    let scope = Scope { names, job: None, step_env: &[], position: Position::CallOutput };
+    let scope = Scope {
+        names,
+        job: None,
+        step_env: &[],
+        position: Position::CallOutput,
+    };
     let mut outputs: Vec<ir::CallOutput> = Vec::new();
     for item in items {
-        let ItemKind::Output { name, value, .. } = &item.kind else { continue };
+        let ItemKind::Output { name, value, .. } = &item.kind else {
+            continue;
+        };
         if let Some(previous) = outputs.iter().find(|o| o.name == name.name) {
             cx.report(
-                Diagnostic::new(Code::DuplicateDefinition, format!("output `{}` is declared twice", name.name), name.span, "declared again here")
-                    .with_label(previous.span, "first declared here")
-                    .with_help("rename one of the outputs"),
+                Diagnostic::new(
+                    Code::DuplicateDefinition,
+                    format!("output `{}` is declared twice", name.name),
+                    name.span,
+                    "declared again here",
+                )
+                .with_label(previous.span, "first declared here")
+                .with_help("rename one of the outputs"),
             );
             continue;
         }
         let value = values::template(cx, &scope, value);
-        outputs.push(ir::CallOutput { name: name.name.clone(), description: None, value, span: name.span });
+        outputs.push(ir::CallOutput {
+            name: name.name.clone(),
+            description: None,
+            value,
+            span: name.span,
+        });
     }
     outputs
 }
 
-fn lower_environments(cx: &mut Cx, section: &mut Section<'_>, names: &PipelineNames) -> Vec<ir::Environment> {
+fn lower_environments(
+    cx: &mut Cx,
+    section: &mut Section<'_>,
+    names: &PipelineNames,
+) -> Vec<ir::Environment> {
     let items = section.items(|item| match &item.kind {
         ItemKind::Environment { name, body } => Some((item, name, body.as_ref())),
         _ => None,
     });
-    let scope = Scope { names, job: None, step_env: &[], position: Position::Pipeline };
+    let scope = Scope {
+        names,
+        job: None,
+        step_env: &[],
+        position: Position::Pipeline,
+    };
     let mut environments: Vec<ir::Environment> = Vec::new();
     for (item, name, body) in items {
         if let Some(previous) = environments.iter().find(|e| e.name == name.name) {
             cx.report(
-                Diagnostic::new(Code::DuplicateDefinition, format!("environment `{}` is declared twice", name.name), name.span, "declared again here")
-                    .with_label(previous.span, "first declared here")
-                    .with_help("remove one of them"),
+                Diagnostic::new(
+                    Code::DuplicateDefinition,
+                    format!("environment `{}` is declared twice", name.name),
+                    name.span,
+                    "declared again here",
+                )
+                .with_label(previous.span, "first declared here")
+                .with_help("remove one of them"),
             );
             continue;
         }
-        let empty = ast::Block { items: Vec::new(), span: item.span };
-        let mut inner = Section::of(format!("environment `{}`", name.name), body.unwrap_or(&empty));
-        let url = inner.value(cx, "url").map(|e| values::template(cx, &scope, e));
-        let reviewers = inner.value(cx, "reviewers").and_then(|e| values::positive_int(cx, e, "reviewers"));
+        let empty = ast::Block {
+            items: Vec::new(),
+            span: item.span,
+        };
+        let mut inner = Section::of(
+            format!("environment `{}`", name.name),
+            body.unwrap_or(&empty),
+        );
+        let url = inner
+            .value(cx, "url")
+            .map(|e| values::template(cx, &scope, e));
+        let reviewers = inner
+            .value(cx, "reviewers")
+            .and_then(|e| values::positive_int(cx, e, "reviewers"));
         inner.finish(cx);
-        environments.push(ir::Environment { name: name.name.clone(), url, reviewers, span: name.span });
+        environments.push(ir::Environment {
+            name: name.name.clone(),
+            url,
+            reviewers,
+            span: name.span,
+        });
     }
     environments
 }
@@ -530,25 +832,45 @@ fn lower_gates(cx: &mut Cx, section: &mut Section<'_>, names: &PipelineNames) ->
     for (item, name, value) in items {
         if let Some(previous) = gates.iter().find(|g| g.name == name.name) {
             cx.report(
-                Diagnostic::new(Code::DuplicateDefinition, format!("gate `{}` is defined twice", name.name), name.span, "defined again here")
-                    .with_label(previous.span, "first defined here")
-                    .with_help("rename one of the gates"),
+                Diagnostic::new(
+                    Code::DuplicateDefinition,
+                    format!("gate `{}` is defined twice", name.name),
+                    name.span,
+                    "defined again here",
+                )
+                .with_label(previous.span, "first defined here")
+                .with_help("rename one of the gates"),
             );
             continue;
         }
         let jobs = values::job_refs(cx, value, names, "gate");
         if jobs.is_empty() && !matches!(value.kind, AstExpr::Error) {
             cx.report(
-                Diagnostic::new(Code::InvalidValue, format!("gate `{}` has no jobs", name.name), value.span, "empty")
-                    .with_help("a gate is the list of jobs that must pass: `gate quality = [lint, test]`"),
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("gate `{}` has no jobs", name.name),
+                    value.span,
+                    "empty",
+                )
+                .with_help(
+                    "a gate is the list of jobs that must pass: `gate quality = [lint, test]`",
+                ),
             );
         }
-        gates.push(ir::Gate { name: name.name.clone(), jobs, span: item.span });
+        gates.push(ir::Gate {
+            name: name.name.clone(),
+            jobs,
+            span: item.span,
+        });
     }
     gates
 }
 
-fn lower_promotion(cx: &mut Cx, section: &mut Section<'_>, environments: &[ir::Environment]) -> Vec<ir::Named> {
+fn lower_promotion(
+    cx: &mut Cx,
+    section: &mut Section<'_>,
+    environments: &[ir::Environment],
+) -> Vec<ir::Named> {
     let items = section.items(|item| match &item.kind {
         ItemKind::Promotion { stages } => Some((item, stages)),
         _ => None,
@@ -565,21 +887,36 @@ fn lower_promotion(cx: &mut Cx, section: &mut Section<'_>, environments: &[ir::E
         for stage in stages {
             if order.iter().any(|n: &ir::Named| n.name == stage.name) {
                 cx.report(
-                    Diagnostic::new(Code::DuplicateDefinition, format!("`{}` appears twice in the promotion order", stage.name), stage.span, "again here")
-                        .with_help("each environment has one place in the order"),
+                    Diagnostic::new(
+                        Code::DuplicateDefinition,
+                        format!("`{}` appears twice in the promotion order", stage.name),
+                        stage.span,
+                        "again here",
+                    )
+                    .with_help("each environment has one place in the order"),
                 );
                 continue;
             }
             if !environments.iter().any(|e| e.name == stage.name) {
-                let mut diagnostic = Diagnostic::new(Code::UnknownEnvironment, format!("unknown environment `{}`", stage.name), stage.span, "not declared");
-                diagnostic = match closest(&stage.name, environments.iter().map(|e| e.name.as_str())) {
-                    Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
-                    None => diagnostic.with_help(format!("declare it: `environment {}`", stage.name)),
-                };
+                let mut diagnostic = Diagnostic::new(
+                    Code::UnknownEnvironment,
+                    format!("unknown environment `{}`", stage.name),
+                    stage.span,
+                    "not declared",
+                );
+                diagnostic =
+                    match closest(&stage.name, environments.iter().map(|e| e.name.as_str())) {
+                        Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
+                        None => diagnostic
+                            .with_help(format!("declare it: `environment {}`", stage.name)),
+                    };
                 cx.report(diagnostic);
                 continue;
             }
-            order.push(ir::Named { name: stage.name.clone(), span: stage.span });
+            order.push(ir::Named {
+                name: stage.name.clone(),
+                span: stage.span,
+            });
         }
     }
     order
@@ -590,8 +927,16 @@ fn report_unused_outputs(cx: &mut Cx, names: &PipelineNames) {
         for output in &job.outputs {
             if !output.used.get() {
                 cx.report(
-                    Diagnostic::new(Code::UnusedOutput, format!("output `{}` of job `{}` is never used", output.name, job.id), output.span, "declared here")
-                        .with_help(format!("read it in a job that needs `{}` (`needs.{}.outputs.{}`), or remove it", job.id, job.id, output.name)),
+                    Diagnostic::new(
+                        Code::UnusedOutput,
+                        format!("output `{}` of job `{}` is never used", output.name, job.id),
+                        output.span,
+                        "declared here",
+                    )
+                    .with_help(format!(
+                        "read it in a job that needs `{}` (`needs.{}.outputs.{}`), or remove it",
+                        job.id, job.id, output.name
+                    )),
                 );
             }
         }
@@ -603,8 +948,13 @@ pub(super) fn plain_text(cx: &mut Cx, lit: &ast::StringLit, what: &str) -> Optio
     let text = lit.as_plain();
     if text.is_none() {
         cx.report(
-            Diagnostic::new(Code::InvalidValue, format!("{what} cannot interpolate values"), lit.span, "interpolates")
-                .with_help("write it out as plain text"),
+            Diagnostic::new(
+                Code::InvalidValue,
+                format!("{what} cannot interpolate values"),
+                lit.span,
+                "interpolates",
+            )
+            .with_help("write it out as plain text"),
         );
     }
     text

@@ -27,7 +27,12 @@ pub(super) enum Setting<'a> {
 
 impl<'a> Section<'a> {
     pub(super) fn new(what: impl Into<String>, items: &'a [Item]) -> Section<'a> {
-        Section { what: what.into(), items, claimed: vec![false; items.len()], known: Vec::new() }
+        Section {
+            what: what.into(),
+            items,
+            claimed: vec![false; items.len()],
+            known: Vec::new(),
+        }
     }
 
     pub(super) fn of(what: impl Into<String>, block: &'a Block) -> Section<'a> {
@@ -110,13 +115,13 @@ impl<'a> Section<'a> {
         self.known.push(key);
         let mut blocks = Vec::new();
         for (index, item) in self.items.iter().enumerate() {
-            if let ItemKind::KeyBlock { key: k, body } = &item.kind {
-                if k.name == key {
-                    if let Some(flag) = self.claimed.get_mut(index) {
-                        *flag = true;
-                    }
-                    blocks.push(body);
+            if let ItemKind::KeyBlock { key: k, body } = &item.kind
+                && k.name == key
+            {
+                if let Some(flag) = self.claimed.get_mut(index) {
+                    *flag = true;
                 }
+                blocks.push(body);
             }
         }
         blocks
@@ -161,11 +166,18 @@ impl<'a> Section<'a> {
             }
             match &item.kind {
                 ItemKind::Error => {}
-                ItemKind::KeyBlock { key, .. } if !key.quoted && unnamed_declaration(&key.name).is_some() => {
+                ItemKind::KeyBlock { key, .. }
+                    if !key.quoted && unnamed_declaration(&key.name).is_some() =>
+                {
                     let example = unnamed_declaration(&key.name).unwrap_or_default();
                     cx.report(
-                        Diagnostic::new(Code::SyntaxError, format!("`{}` needs a name", key.name), key.span, "no name after this keyword")
-                            .with_help(format!("write `{example}`")),
+                        Diagnostic::new(
+                            Code::SyntaxError,
+                            format!("`{}` needs a name", key.name),
+                            key.span,
+                            "no name after this keyword",
+                        )
+                        .with_help(format!("write `{example}`")),
                     );
                 }
                 ItemKind::Property { key, .. } | ItemKind::KeyBlock { key, .. } => {
@@ -213,10 +225,17 @@ fn unknown_setting(what: &str, key: &Key, known: &[&'static str]) -> Diagnostic 
         "name" | "id" => Some(format!(
             "ids and display names go in the header: `job build \"Build\" {{ ... }}`, `step test \"Run tests\" {{ ... }}`; the setting does not exist in {what}"
         )),
-        "steps" => Some("steps are declared one by one: `step \"Name\" { run: \"...\" }`".to_string()),
-        "services" => Some("services are declared one by one: `service postgres { image: \"postgres:16\" }`".to_string()),
+        "steps" => {
+            Some("steps are declared one by one: `step \"Name\" { run: \"...\" }`".to_string())
+        }
+        "services" => Some(
+            "services are declared one by one: `service postgres { image: \"postgres:16\" }`"
+                .to_string(),
+        ),
         "strategy" => Some("write the matrix directly: `matrix { os: [...] }`".to_string()),
-        "outputs" if !known.contains(&"outputs") => Some("job outputs are declared one by one: `output name = steps.x.outputs.y`".to_string()),
+        "outputs" if !known.contains(&"outputs") => Some(
+            "job outputs are declared one by one: `output name = steps.x.outputs.y`".to_string(),
+        ),
         _ => None,
     };
     let normalised = key.name.replace('-', "_");
@@ -233,7 +252,14 @@ fn unknown_setting(what: &str, key: &Key, known: &[&'static str]) -> Diagnostic 
             let mut sorted: Vec<&str> = known.to_vec();
             sorted.sort_unstable();
             sorted.dedup();
-            format!("{what} accepts: {}", sorted.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))
+            format!(
+                "{what} accepts: {}",
+                sorted
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         }
     };
     diagnostic.with_help(help)
@@ -261,15 +287,28 @@ fn placement_help(kind: &ItemKind) -> String {
 /// The span of a declaration's first line, so a misplaced block is not underlined whole.
 fn item_head_span(item: &Item) -> crate::span::Span {
     let end = match &item.kind {
-        ItemKind::Pipeline { body, .. } | ItemKind::Job { body, .. } | ItemKind::Step { body, .. } | ItemKind::Service { body, .. } => {
-            body.span.start
+        ItemKind::Pipeline { body, .. }
+        | ItemKind::Job { body, .. }
+        | ItemKind::Step { body, .. }
+        | ItemKind::Service { body, .. } => body.span.start,
+        ItemKind::Trigger {
+            body: Some(body), ..
         }
-        ItemKind::Trigger { body: Some(body), .. } | ItemKind::Environment { body: Some(body), .. } | ItemKind::Input { body: Some(body), .. } | ItemKind::Secret { body: Some(body), .. } => {
-            body.span.start
+        | ItemKind::Environment {
+            body: Some(body), ..
         }
+        | ItemKind::Input {
+            body: Some(body), ..
+        }
+        | ItemKind::Secret {
+            body: Some(body), ..
+        } => body.span.start,
         _ => item.span.end,
     };
-    crate::span::Span { end: end.max(item.span.start), ..item.span }
+    crate::span::Span {
+        end: end.max(item.span.start),
+        ..item.span
+    }
 }
 
 /// Every value of a list expression, or the expression itself when it is not a list.

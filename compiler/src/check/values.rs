@@ -21,7 +21,10 @@ fn as_template(cx: &mut Cx, scope: &Scope<'_>, lowered: ir::Expr, wanted: &str) 
     match lowered.kind {
         ExprKind::Literal(Literal::String(text)) => Template::text(text, span),
         ExprKind::Template(template) => template,
-        ExprKind::Invalid => Template { parts: Vec::new(), span },
+        ExprKind::Invalid => Template {
+            parts: Vec::new(),
+            span,
+        },
         _ if lowered.ty.is_textual() || matches!(lowered.ty, Type::Number | Type::Bool) => {
             let mut parts = Vec::new();
             scope.interpolate(cx, &mut parts, lowered);
@@ -29,17 +32,30 @@ fn as_template(cx: &mut Cx, scope: &Scope<'_>, lowered: ir::Expr, wanted: &str) 
         }
         _ => {
             cx.report(
-                Diagnostic::new(Code::TypeMismatch, format!("expected {wanted}, found a {}", lowered.ty.describe()), span, format!("a {}", lowered.ty.describe()))
-                    .with_help("write a string here, e.g. \"...\""),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    format!("expected {wanted}, found a {}", lowered.ty.describe()),
+                    span,
+                    format!("a {}", lowered.ty.describe()),
+                )
+                .with_help("write a string here, e.g. \"...\""),
             );
-            Template { parts: Vec::new(), span }
+            Template {
+                parts: Vec::new(),
+                span,
+            }
         }
     }
 }
 
 /// A setting's value (`env`, `with`): text, a bool, a number; a list of text is joined
 /// with newlines, the way multi-value action inputs are written.
-pub(super) fn value(cx: &mut Cx, scope: &Scope<'_>, expr: &ast::Expr, allow_list: bool) -> ir::Value {
+pub(super) fn value(
+    cx: &mut Cx,
+    scope: &Scope<'_>,
+    expr: &ast::Expr,
+    allow_list: bool,
+) -> ir::Value {
     let lowered = scope.lower(cx, expr);
     let span = lowered.span;
     match lowered.kind {
@@ -58,41 +74,85 @@ pub(super) fn value(cx: &mut Cx, scope: &Scope<'_>, expr: &ast::Expr, allow_list
             let mut merged = Vec::new();
             for part in parts {
                 match (merged.last_mut(), part) {
-                    (Some(TemplatePart::Text(last)), TemplatePart::Text(text)) => last.push_str(&text),
+                    (Some(TemplatePart::Text(last)), TemplatePart::Text(text)) => {
+                        last.push_str(&text)
+                    }
                     (_, part) => merged.push(part),
                 }
             }
-            ir::Value::String(Template { parts: merged, span })
+            ir::Value::String(Template {
+                parts: merged,
+                span,
+            })
         }
-        kind => ir::Value::String(as_template(cx, scope, ir::Expr { kind, ty: lowered.ty, span }, "text, a bool or a number")),
+        kind => ir::Value::String(as_template(
+            cx,
+            scope,
+            ir::Expr {
+                kind,
+                ty: lowered.ty,
+                span,
+            },
+            "text, a bool or a number",
+        )),
     }
 }
 
 /// `env { NAME: value }`: names must be valid environment variable names.
-pub(super) fn env_block(cx: &mut Cx, scope: &Scope<'_>, section: &mut Section<'_>, key: &'static str) -> Vec<ir::EnvVar> {
-    let Some(block) = section.block(cx, key) else { return Vec::new() };
+pub(super) fn env_block(
+    cx: &mut Cx,
+    scope: &Scope<'_>,
+    section: &mut Section<'_>,
+    key: &'static str,
+) -> Vec<ir::EnvVar> {
+    let Some(block) = section.block(cx, key) else {
+        return Vec::new();
+    };
     let mut inner = Section::of("`env`", block);
     let mut vars: Vec<ir::EnvVar> = Vec::new();
     for (name, expr) in inner.remaining_values() {
-        let valid = name.name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && name.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let valid = name
+            .name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid {
             cx.report(
-                Diagnostic::new(Code::InvalidValue, format!("`{}` is not a valid environment variable name", name.name), name.span, "invalid name")
-                    .with_help("use letters, digits and `_`, not starting with a digit, e.g. `DATABASE_URL`"),
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("`{}` is not a valid environment variable name", name.name),
+                    name.span,
+                    "invalid name",
+                )
+                .with_help(
+                    "use letters, digits and `_`, not starting with a digit, e.g. `DATABASE_URL`",
+                ),
             );
             continue;
         }
         if let Some(previous) = vars.iter().find(|v| v.name == name.name) {
             cx.report(
-                Diagnostic::new(Code::DuplicateDefinition, format!("`{}` is set twice", name.name), name.span, "set again here")
-                    .with_label(previous.span, "first set here")
-                    .with_help("remove one of them"),
+                Diagnostic::new(
+                    Code::DuplicateDefinition,
+                    format!("`{}` is set twice", name.name),
+                    name.span,
+                    "set again here",
+                )
+                .with_label(previous.span, "first set here")
+                .with_help("remove one of them"),
             );
             continue;
         }
         let value = value(cx, scope, expr, false);
-        vars.push(ir::EnvVar { name: name.name.clone(), value, span: name.span });
+        vars.push(ir::EnvVar {
+            name: name.name.clone(),
+            value,
+            span: name.span,
+        });
     }
     inner.finish(cx);
     vars
@@ -141,49 +201,86 @@ pub(super) fn permissions(cx: &mut Cx, section: &mut Section<'_>) -> Option<ir::
             let mut scopes: Vec<(String, ir::PermissionLevel)> = Vec::new();
             for (key, expr) in inner.remaining_values() {
                 if !SCOPES.contains(&key.name.as_str()) {
-                    let mut diagnostic = Diagnostic::new(Code::UnknownSetting, format!("unknown permission `{}`", key.name), key.span, "no such permission");
+                    let mut diagnostic = Diagnostic::new(
+                        Code::UnknownSetting,
+                        format!("unknown permission `{}`", key.name),
+                        key.span,
+                        "no such permission",
+                    );
                     diagnostic = match closest(&key.name, SCOPES.iter().copied()) {
                         Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
-                        None => diagnostic.with_help(format!("the permissions are: {}", SCOPES.join(", "))),
+                        None => diagnostic
+                            .with_help(format!("the permissions are: {}", SCOPES.join(", "))),
                     };
                     cx.report(diagnostic);
                     continue;
                 }
                 let level = match &expr.kind {
                     AstExpr::Name(ident) if ident.name == "read" => Some(ir::PermissionLevel::Read),
-                    AstExpr::Name(ident) if ident.name == "write" => Some(ir::PermissionLevel::Write),
+                    AstExpr::Name(ident) if ident.name == "write" => {
+                        Some(ir::PermissionLevel::Write)
+                    }
                     AstExpr::Name(ident) if ident.name == "none" => Some(ir::PermissionLevel::None),
                     _ => None,
                 };
                 match level {
                     Some(level) => scopes.push((key.name.clone(), level)),
                     None => cx.report(
-                        Diagnostic::new(Code::InvalidValue, format!("`{}` is not a permission level", cx.slice(expr.span)), expr.span, "not a level")
-                            .with_help("the levels are `read`, `write` and `none`"),
+                        Diagnostic::new(
+                            Code::InvalidValue,
+                            format!("`{}` is not a permission level", cx.slice(expr.span)),
+                            expr.span,
+                            "not a level",
+                        )
+                        .with_help("the levels are `read`, `write` and `none`"),
                     ),
                 }
             }
             inner.finish(cx);
-            Some(if scopes.is_empty() { ir::Permissions::None } else { ir::Permissions::Scopes(scopes) })
+            Some(if scopes.is_empty() {
+                ir::Permissions::None
+            } else {
+                ir::Permissions::Scopes(scopes)
+            })
         }
     }
 }
 
 /// `concurrency: "group"` or `concurrency { group: ..., cancel_in_progress: true }`.
-pub(super) fn concurrency(cx: &mut Cx, scope: &Scope<'_>, section: &mut Section<'_>) -> Option<ir::Concurrency> {
+pub(super) fn concurrency(
+    cx: &mut Cx,
+    scope: &Scope<'_>,
+    section: &mut Section<'_>,
+) -> Option<ir::Concurrency> {
     match section.setting(cx, "concurrency")? {
-        Setting::Value(key, expr) => Some(ir::Concurrency { group: template(cx, scope, expr), cancel_in_progress: false, span: key.span }),
+        Setting::Value(key, expr) => Some(ir::Concurrency {
+            group: template(cx, scope, expr),
+            cancel_in_progress: false,
+            span: key.span,
+        }),
         Setting::Block(key, block) => {
             let mut inner = Section::of("`concurrency`", block);
             let group = inner.value(cx, "group").map(|e| template(cx, scope, e));
-            let cancel_in_progress = inner.value(cx, "cancel_in_progress").and_then(|e| literal_bool(cx, e)).unwrap_or(false);
+            let cancel_in_progress = inner
+                .value(cx, "cancel_in_progress")
+                .and_then(|e| literal_bool(cx, e))
+                .unwrap_or(false);
             inner.finish(cx);
             match group {
-                Some(group) => Some(ir::Concurrency { group, cancel_in_progress, span: key.span }),
+                Some(group) => Some(ir::Concurrency {
+                    group,
+                    cancel_in_progress,
+                    span: key.span,
+                }),
                 None => {
                     cx.report(
-                        Diagnostic::new(Code::MissingSetting, "`concurrency` needs a `group`", key.span, "no group")
-                            .with_help("name the group: `group: \"deploy-${{ branch }}\"`"),
+                        Diagnostic::new(
+                            Code::MissingSetting,
+                            "`concurrency` needs a `group`",
+                            key.span,
+                            "no group",
+                        )
+                        .with_help("name the group: `group: \"deploy-${{ branch }}\"`"),
                     );
                     None
                 }
@@ -193,10 +290,19 @@ pub(super) fn concurrency(cx: &mut Cx, scope: &Scope<'_>, section: &mut Section<
 }
 
 /// `shell` and `working_directory`: defaults for `run` steps.
-pub(super) fn run_defaults(cx: &mut Cx, scope: &Scope<'_>, section: &mut Section<'_>) -> ir::RunDefaults {
+pub(super) fn run_defaults(
+    cx: &mut Cx,
+    scope: &Scope<'_>,
+    section: &mut Section<'_>,
+) -> ir::RunDefaults {
     let shell = section.value(cx, "shell").and_then(|e| shell(cx, e));
-    let working_directory = section.value(cx, "working_directory").map(|e| template(cx, scope, e));
-    ir::RunDefaults { shell, working_directory }
+    let working_directory = section
+        .value(cx, "working_directory")
+        .map(|e| template(cx, scope, e));
+    ir::RunDefaults {
+        shell,
+        working_directory,
+    }
 }
 
 pub(super) fn shell(cx: &mut Cx, expr: &ast::Expr) -> Option<String> {
@@ -206,7 +312,12 @@ pub(super) fn shell(cx: &mut Cx, expr: &ast::Expr) -> Option<String> {
     if SHELLS.contains(&program) {
         return Some(text);
     }
-    let mut diagnostic = Diagnostic::new(Code::InvalidValue, format!("unknown shell `{program}`"), expr.span, "not a shell GitHub knows");
+    let mut diagnostic = Diagnostic::new(
+        Code::InvalidValue,
+        format!("unknown shell `{program}`"),
+        expr.span,
+        "not a shell GitHub knows",
+    );
     diagnostic = match closest(program, SHELLS.iter().copied()) {
         Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
         None => diagnostic.with_help(format!("the shells are: {}", SHELLS.join(", "))),
@@ -220,14 +331,25 @@ pub(super) fn name_list(cx: &mut Cx, expr: &ast::Expr, kind: &str) -> Vec<ir::Na
     let mut names = Vec::new();
     for item in list_items(expr) {
         match &item.kind {
-            AstExpr::Name(ident) => names.push(ir::Named { name: ident.name.clone(), span: ident.span }),
+            AstExpr::Name(ident) => names.push(ir::Named {
+                name: ident.name.clone(),
+                span: ident.span,
+            }),
             AstExpr::String(lit) if lit.as_plain().is_some() => {
-                names.push(ir::Named { name: lit.as_plain().unwrap_or_default(), span: item.span });
+                names.push(ir::Named {
+                    name: lit.as_plain().unwrap_or_default(),
+                    span: item.span,
+                });
             }
             AstExpr::Error => {}
             _ => cx.report(
-                Diagnostic::new(Code::TypeMismatch, format!("expected the name of a {kind}"), item.span, "not a name")
-                    .with_help(format!("write {kind} names in a list: `[a, b]`")),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    format!("expected the name of a {kind}"),
+                    item.span,
+                    "not a name",
+                )
+                .with_help(format!("write {kind} names in a list: `[a, b]`")),
             ),
         }
     }
@@ -235,23 +357,39 @@ pub(super) fn name_list(cx: &mut Cx, expr: &ast::Expr, kind: &str) -> Vec<ir::Na
 }
 
 /// Job names that must exist: `needs`, gates.
-pub(super) fn job_refs(cx: &mut Cx, expr: &ast::Expr, names: &PipelineNames, context: &str) -> Vec<ir::Named> {
+pub(super) fn job_refs(
+    cx: &mut Cx,
+    expr: &ast::Expr,
+    names: &PipelineNames,
+    context: &str,
+) -> Vec<ir::Named> {
     let mut refs: Vec<ir::Named> = Vec::new();
     for named in name_list(cx, expr, "job") {
         if !names.jobs.iter().any(|j| j.id == named.name) {
-            let mut diagnostic = Diagnostic::new(Code::UnknownJob, format!("unknown job `{}`", named.name), named.span, format!("not a job of this pipeline ({context})"));
+            let mut diagnostic = Diagnostic::new(
+                Code::UnknownJob,
+                format!("unknown job `{}`", named.name),
+                named.span,
+                format!("not a job of this pipeline ({context})"),
+            );
             diagnostic = match closest(&named.name, names.jobs.iter().map(|j| j.id.as_str())) {
                 Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
-                None => diagnostic.with_help("name a job declared with `job <name> { ... }` in this pipeline"),
+                None => diagnostic
+                    .with_help("name a job declared with `job <name> { ... }` in this pipeline"),
             };
             cx.report(diagnostic);
             continue;
         }
         if let Some(previous) = refs.iter().find(|r| r.name == named.name) {
             cx.report(
-                Diagnostic::new(Code::DuplicateDefinition, format!("`{}` is listed twice", named.name), named.span, "listed again here")
-                    .with_label(previous.span, "first listed here")
-                    .with_help("remove one of them"),
+                Diagnostic::new(
+                    Code::DuplicateDefinition,
+                    format!("`{}` is listed twice", named.name),
+                    named.span,
+                    "listed again here",
+                )
+                .with_label(previous.span, "first listed here")
+                .with_help("remove one of them"),
             );
             continue;
         }
@@ -263,7 +401,10 @@ pub(super) fn job_refs(cx: &mut Cx, expr: &ast::Expr, names: &PipelineNames, con
 /// Plain strings: `workflows: ["CI"]`.
 pub(super) fn string_list(cx: &mut Cx, scope: &Scope<'_>, expr: &ast::Expr) -> Vec<String> {
     let _ = scope;
-    list_items(expr).into_iter().filter_map(|item| literal_string(cx, item, "text")).collect()
+    list_items(expr)
+        .into_iter()
+        .filter_map(|item| literal_string(cx, item, "text"))
+        .collect()
 }
 
 /// A string written out, without interpolation.
@@ -273,8 +414,13 @@ pub(super) fn literal_string(cx: &mut Cx, expr: &ast::Expr, what: &str) -> Optio
             Some(text) => Some(text),
             None => {
                 cx.report(
-                    Diagnostic::new(Code::InvalidValue, format!("{what} cannot interpolate values"), expr.span, "interpolates")
-                        .with_help("write it out as plain text"),
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("{what} cannot interpolate values"),
+                        expr.span,
+                        "interpolates",
+                    )
+                    .with_help("write it out as plain text"),
                 );
                 None
             }
@@ -282,8 +428,13 @@ pub(super) fn literal_string(cx: &mut Cx, expr: &ast::Expr, what: &str) -> Optio
         AstExpr::Error => None,
         _ => {
             cx.report(
-                Diagnostic::new(Code::TypeMismatch, format!("expected {what} as a string"), expr.span, "not a string")
-                    .with_help("write it in quotes: \"...\""),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    format!("expected {what} as a string"),
+                    expr.span,
+                    "not a string",
+                )
+                .with_help("write it in quotes: \"...\""),
             );
             None
         }
@@ -297,15 +448,25 @@ pub(super) fn literal_bool(cx: &mut Cx, expr: &ast::Expr) -> Option<bool> {
         AstExpr::String(lit) if matches!(lit.as_plain().as_deref(), Some("true" | "false")) => {
             let word = lit.as_plain().unwrap_or_default();
             cx.report(
-                Diagnostic::new(Code::TypeMismatch, "expected a bool, found a string", expr.span, "a string")
-                    .with_help(format!("write `{word}` without quotes")),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    "expected a bool, found a string",
+                    expr.span,
+                    "a string",
+                )
+                .with_help(format!("write `{word}` without quotes")),
             );
             None
         }
         _ => {
             cx.report(
-                Diagnostic::new(Code::TypeMismatch, "expected `true` or `false`", expr.span, "not a bool")
-                    .with_help("write `true` or `false`"),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    "expected `true` or `false`",
+                    expr.span,
+                    "not a bool",
+                )
+                .with_help("write `true` or `false`"),
             );
             None
         }
@@ -318,8 +479,13 @@ pub(super) fn positive_int(cx: &mut Cx, expr: &ast::Expr, what: &str) -> Option<
             Ok(n) if n > 0 => Some(n),
             _ => {
                 cx.report(
-                    Diagnostic::new(Code::InvalidValue, format!("{what} must be a whole number above zero"), expr.span, "not allowed")
-                        .with_help("write a number such as `2`"),
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("{what} must be a whole number above zero"),
+                        expr.span,
+                        "not allowed",
+                    )
+                    .with_help("write a number such as `2`"),
                 );
                 None
             }
@@ -327,8 +493,13 @@ pub(super) fn positive_int(cx: &mut Cx, expr: &ast::Expr, what: &str) -> Option<
         AstExpr::Error => None,
         _ => {
             cx.report(
-                Diagnostic::new(Code::TypeMismatch, format!("{what} must be a number"), expr.span, "not a number")
-                    .with_help("write a number such as `2`"),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    format!("{what} must be a number"),
+                    expr.span,
+                    "not a number",
+                )
+                .with_help("write a number such as `2`"),
             );
             None
         }
@@ -338,19 +509,33 @@ pub(super) fn positive_int(cx: &mut Cx, expr: &ast::Expr, what: &str) -> Option<
 /// A duration setting such as `timeout: 30m`.
 pub(super) fn duration(cx: &mut Cx, expr: &ast::Expr) -> Option<ir::Duration> {
     match &expr.kind {
-        AstExpr::Duration(text) => literals::duration(cx, text, expr.span).map(|seconds| ir::Duration { seconds }),
+        AstExpr::Duration(text) => {
+            literals::duration(cx, text, expr.span).map(|seconds| ir::Duration { seconds })
+        }
         AstExpr::Error => None,
         AstExpr::Number(n) => {
             cx.report(
-                Diagnostic::new(Code::TypeMismatch, "expected a duration, found a number", expr.span, "no unit")
-                    .with_help(format!("add a unit: `{n}m` for minutes, `{n}s` for seconds")),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    "expected a duration, found a number",
+                    expr.span,
+                    "no unit",
+                )
+                .with_help(format!(
+                    "add a unit: `{n}m` for minutes, `{n}s` for seconds"
+                )),
             );
             None
         }
         _ => {
             cx.report(
-                Diagnostic::new(Code::TypeMismatch, "expected a duration", expr.span, "not a duration")
-                    .with_help("write a duration such as `30m` or `1h30m`, without quotes"),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    "expected a duration",
+                    expr.span,
+                    "not a duration",
+                )
+                .with_help("write a duration such as `30m` or `1h30m`, without quotes"),
             );
             None
         }
@@ -362,8 +547,13 @@ pub(super) fn type_ref(cx: &mut Cx, ty: &ast::TypeRef, _allow_args: bool) -> Opt
     const TYPES: &[&str] = &["string", "bool", "number", "duration", "percent"];
     if ty.args.is_some() {
         cx.report(
-            Diagnostic::new(Code::InvalidValue, format!("`{}` takes no arguments here", ty.name.name), ty.span, "arguments given")
-                .with_help("choices are for inputs; outputs and lets are `string`, `bool` or `number`"),
+            Diagnostic::new(
+                Code::InvalidValue,
+                format!("`{}` takes no arguments here", ty.name.name),
+                ty.span,
+                "arguments given",
+            )
+            .with_help("choices are for inputs; outputs and lets are `string`, `bool` or `number`"),
         );
         return None;
     }
@@ -381,7 +571,12 @@ pub(super) fn type_ref(cx: &mut Cx, ty: &ast::TypeRef, _allow_args: bool) -> Opt
 }
 
 fn unknown_type(cx: &mut Cx, name: &str, ty: &ast::TypeRef, known: &[&str]) {
-    let mut diagnostic = Diagnostic::new(Code::UnknownName, format!("unknown type `{name}`"), ty.name.span, "not a type");
+    let mut diagnostic = Diagnostic::new(
+        Code::UnknownName,
+        format!("unknown type `{name}`"),
+        ty.name.span,
+        "not a type",
+    );
     diagnostic = match closest(name, known.iter().copied()) {
         Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
         None => diagnostic.with_help(format!("the types are: {}", known.join(", "))),
@@ -396,30 +591,58 @@ pub(super) fn input_type(cx: &mut Cx, ty: &ast::TypeRef) -> Option<ir::InputType
     if name == "choice" {
         let Some(args) = &ty.args else {
             cx.report(
-                Diagnostic::new(Code::MissingSetting, "a `choice` needs its options", ty.span, "no options")
-                    .with_help("list them: `choice(\"staging\", \"production\")`"),
+                Diagnostic::new(
+                    Code::MissingSetting,
+                    "a `choice` needs its options",
+                    ty.span,
+                    "no options",
+                )
+                .with_help("list them: `choice(\"staging\", \"production\")`"),
             );
             return None;
         };
         let mut options: Vec<String> = Vec::new();
         for arg in args {
-            let Some(option) = literal_string(cx, arg, "an option") else { continue };
+            let Some(option) = literal_string(cx, arg, "an option") else {
+                continue;
+            };
             if options.contains(&option) {
-                cx.report(Diagnostic::new(Code::DuplicateDefinition, format!("option \"{option}\" is listed twice"), arg.span, "again here").with_help("remove one of them"));
+                cx.report(
+                    Diagnostic::new(
+                        Code::DuplicateDefinition,
+                        format!("option \"{option}\" is listed twice"),
+                        arg.span,
+                        "again here",
+                    )
+                    .with_help("remove one of them"),
+                );
                 continue;
             }
             options.push(option);
         }
         if options.is_empty() {
-            cx.report(Diagnostic::new(Code::MissingSetting, "a `choice` needs at least one option", ty.span, "no options").with_help("list them: `choice(\"a\", \"b\")`"));
+            cx.report(
+                Diagnostic::new(
+                    Code::MissingSetting,
+                    "a `choice` needs at least one option",
+                    ty.span,
+                    "no options",
+                )
+                .with_help("list them: `choice(\"a\", \"b\")`"),
+            );
             return None;
         }
         return Some(ir::InputType::Choice(options));
     }
     if ty.args.is_some() {
         cx.report(
-            Diagnostic::new(Code::InvalidValue, format!("`{name}` takes no arguments"), ty.span, "arguments given")
-                .with_help("only `choice(...)` lists options"),
+            Diagnostic::new(
+                Code::InvalidValue,
+                format!("`{name}` takes no arguments"),
+                ty.span,
+                "arguments given",
+            )
+            .with_help("only `choice(...)` lists options"),
         );
         return None;
     }
@@ -440,9 +663,10 @@ pub(super) fn input_default(cx: &mut Cx, expr: &ast::Expr, ty: &ir::InputType) -
     let literal = match (&expr.kind, ty) {
         (AstExpr::Bool(b), ir::InputType::Boolean) => Literal::Bool(*b),
         (AstExpr::Number(n), ir::InputType::Number) => Literal::Number(n.clone()),
-        (AstExpr::String(_), ir::InputType::String | ir::InputType::Environment | ir::InputType::Choice(_)) => {
-            Literal::String(literal_string(cx, expr, "a default")?)
-        }
+        (
+            AstExpr::String(_),
+            ir::InputType::String | ir::InputType::Environment | ir::InputType::Choice(_),
+        ) => Literal::String(literal_string(cx, expr, "a default")?),
         (AstExpr::Error, _) => return None,
         _ => {
             let wanted = match ty {
@@ -451,22 +675,32 @@ pub(super) fn input_default(cx: &mut Cx, expr: &ast::Expr, ty: &ir::InputType) -
                 _ => "a string",
             };
             cx.report(
-                Diagnostic::new(Code::TypeMismatch, format!("the default must be {wanted}"), expr.span, "wrong type")
-                    .with_help(format!("give a default of the input's type: {wanted}")),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    format!("the default must be {wanted}"),
+                    expr.span,
+                    "wrong type",
+                )
+                .with_help(format!("give a default of the input's type: {wanted}")),
             );
             return None;
         }
     };
-    if let (ir::InputType::Choice(options), Literal::String(text)) = (ty, &literal) {
-        if !options.contains(text) {
-            let mut diagnostic = Diagnostic::new(Code::InvalidValue, format!("the default \"{text}\" is not one of the options"), expr.span, "not an option");
-            diagnostic = match closest(text, options.iter().map(String::as_str)) {
-                Some(s) => diagnostic.with_help(format!("did you mean \"{s}\"?")),
-                None => diagnostic.with_help(format!("the options are: {}", options.join(", "))),
-            };
-            cx.report(diagnostic);
-            return None;
-        }
+    if let (ir::InputType::Choice(options), Literal::String(text)) = (ty, &literal)
+        && !options.contains(text)
+    {
+        let mut diagnostic = Diagnostic::new(
+            Code::InvalidValue,
+            format!("the default \"{text}\" is not one of the options"),
+            expr.span,
+            "not an option",
+        );
+        diagnostic = match closest(text, options.iter().map(String::as_str)) {
+            Some(s) => diagnostic.with_help(format!("did you mean \"{s}\"?")),
+            None => diagnostic.with_help(format!("the options are: {}", options.join(", "))),
+        };
+        cx.report(diagnostic);
+        return None;
     }
     Some(literal)
 }
@@ -475,7 +709,9 @@ pub(super) fn input_default(cx: &mut Cx, expr: &ast::Expr, ty: &ir::InputType) -
 pub(super) fn expect_type(cx: &mut Cx, value: &ir::Expr, declared: &Type) {
     let fits = match (&value.ty, declared) {
         (Type::Unknown, _) => true,
-        (actual, Type::String) => actual.is_textual() || matches!(actual, Type::Number | Type::Bool),
+        (actual, Type::String) => {
+            actual.is_textual() || matches!(actual, Type::Number | Type::Bool)
+        }
         (actual, wanted) if actual.is_textual() && value_is_dynamic(value) => {
             // Outputs are text at run time; a step output can carry a bool or a number.
             matches!(wanted, Type::Bool | Type::Number)
@@ -484,12 +720,27 @@ pub(super) fn expect_type(cx: &mut Cx, value: &ir::Expr, declared: &Type) {
     };
     if !fits {
         cx.report(
-            Diagnostic::new(Code::TypeMismatch, format!("expected a {}, found a {}", declared.describe(), value.ty.describe()), value.span, format!("a {}", value.ty.describe()))
-                .with_help(format!("give a {} value, or change the declared type", declared.describe())),
+            Diagnostic::new(
+                Code::TypeMismatch,
+                format!(
+                    "expected a {}, found a {}",
+                    declared.describe(),
+                    value.ty.describe()
+                ),
+                value.span,
+                format!("a {}", value.ty.describe()),
+            )
+            .with_help(format!(
+                "give a {} value, or change the declared type",
+                declared.describe()
+            )),
         );
     }
 }
 
 fn value_is_dynamic(value: &ir::Expr) -> bool {
-    !matches!(value.kind, ExprKind::Literal(_) | ExprKind::Template(_) | ExprKind::List(_))
+    !matches!(
+        value.kind,
+        ExprKind::Literal(_) | ExprKind::Template(_) | ExprKind::List(_)
+    )
 }

@@ -155,9 +155,22 @@ mod tests {
             let info = code.info();
             assert!(seen.insert(info.code), "duplicate code {}", info.code);
             assert!(seen.insert(info.name), "duplicate name {}", info.name);
-            let prefix = if info.severity == Severity::Error { 'E' } else { 'W' };
-            assert!(info.code.starts_with(prefix), "{} has the wrong severity letter", info.code);
-            assert!(info.explanation.starts_with(&format!("# {} {}", info.code, info.name)), "{} explanation title", info.code);
+            let prefix = if info.severity == Severity::Error {
+                'E'
+            } else {
+                'W'
+            };
+            assert!(
+                info.code.starts_with(prefix),
+                "{} has the wrong severity letter",
+                info.code
+            );
+            assert!(
+                info.explanation
+                    .starts_with(&format!("# {} {}", info.code, info.name)),
+                "{} explanation title",
+                info.code
+            );
         }
     }
 
@@ -166,16 +179,28 @@ mod tests {
         let markdown = Code::reference_markdown();
         for code in Code::ALL {
             let info = code.info();
-            let row = format!("| [{}](#{}-{}) |", info.code, info.code.to_lowercase(), info.name);
+            let row = format!(
+                "| [{}](#{}-{}) |",
+                info.code,
+                info.code.to_lowercase(),
+                info.name
+            );
             assert!(markdown.contains(&row), "{} row", info.code);
-            assert!(markdown.contains(&format!("\n## {} {}\n", info.code, info.name)), "{} heading", info.code);
+            assert!(
+                markdown.contains(&format!("\n## {} {}\n", info.code, info.name)),
+                "{} heading",
+                info.code
+            );
         }
     }
 
     #[test]
     fn lookup_accepts_number_or_name() {
         assert_eq!(Code::lookup("e0301"), Some(Code::DependencyCycle));
-        assert_eq!(Code::lookup("dependency-cycle"), Some(Code::DependencyCycle));
+        assert_eq!(
+            Code::lookup("dependency-cycle"),
+            Some(Code::DependencyCycle)
+        );
         assert_eq!(Code::lookup("nope"), None);
     }
 }

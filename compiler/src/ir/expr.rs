@@ -30,7 +30,8 @@ impl Type {
             Type::Percent => "percentage".into(),
             Type::Secret => "secret".into(),
             Type::Enum(values) => {
-                let shown: Vec<String> = values.iter().take(6).map(|v| format!("\"{v}\"")).collect();
+                let shown: Vec<String> =
+                    values.iter().take(6).map(|v| format!("\"{v}\"")).collect();
                 let more = if values.len() > 6 { ", ..." } else { "" };
                 format!("one of {}{more}", shown.join(", "))
             }
@@ -41,7 +42,10 @@ impl Type {
 
     /// Whether a value of this type is text (can be interpolated and compared with text).
     pub fn is_textual(&self) -> bool {
-        matches!(self, Type::String | Type::Secret | Type::Enum(_) | Type::Unknown)
+        matches!(
+            self,
+            Type::String | Type::Secret | Type::Enum(_) | Type::Unknown
+        )
     }
 }
 
@@ -67,17 +71,32 @@ pub enum ExprKind {
     /// An environment variable set by the pipeline, job or step (`env.NAME`).
     Env(String),
     /// `needs.<job>.outputs.<output>`.
-    JobOutput { job: String, output: String },
+    JobOutput {
+        job: String,
+        output: String,
+    },
     /// `needs.<job>.result`: `success`, `failure`, `cancelled` or `skipped`.
-    JobResult { job: String },
+    JobResult {
+        job: String,
+    },
     /// `steps.<step>.outputs.<output>` of an earlier step of the same job.
-    StepOutput { step: String, output: String },
+    StepOutput {
+        step: String,
+        output: String,
+    },
     /// A raw GitHub expression, verbatim.
     Raw(String),
     Status(StatusFunction),
-    Call { function: Function, args: Vec<Expr> },
+    Call {
+        function: Function,
+        args: Vec<Expr>,
+    },
     Not(Box<Expr>),
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     List(Vec<Expr>),
     /// Stands where an expression had an error that was reported; never reaches a target,
     /// since targets only run on programs without errors.
@@ -161,11 +180,17 @@ impl Context {
     ];
 
     pub fn name(self) -> &'static str {
-        Context::ALL.iter().find(|(_, c)| *c == self).map_or("?", |(n, _)| n)
+        Context::ALL
+            .iter()
+            .find(|(_, c)| *c == self)
+            .map_or("?", |(n, _)| n)
     }
 
     pub fn lookup(name: &str) -> Option<Context> {
-        Context::ALL.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
+        Context::ALL
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, c)| *c)
     }
 }
 
@@ -253,7 +278,10 @@ pub enum TemplatePart {
 
 impl Template {
     pub fn text(text: impl Into<String>, span: Span) -> Template {
-        Template { parts: vec![TemplatePart::Text(text.into())], span }
+        Template {
+            parts: vec![TemplatePart::Text(text.into())],
+            span,
+        }
     }
 
     /// The text when nothing is interpolated.
@@ -282,7 +310,9 @@ impl Expr {
         visit(self);
         match &self.kind {
             ExprKind::Template(template) => template.exprs().for_each(|e| e.walk(visit)),
-            ExprKind::Call { args, .. } | ExprKind::List(args) => args.iter().for_each(|e| e.walk(visit)),
+            ExprKind::Call { args, .. } | ExprKind::List(args) => {
+                args.iter().for_each(|e| e.walk(visit))
+            }
             ExprKind::Not(inner) => inner.walk(visit),
             ExprKind::Binary { lhs, rhs, .. } => {
                 lhs.walk(visit);

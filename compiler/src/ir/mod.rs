@@ -9,7 +9,10 @@
 
 mod expr;
 
-pub use expr::{BinaryOp, Context, Expr, ExprKind, Function, Literal, StatusFunction, Template, TemplatePart, Type};
+pub use expr::{
+    BinaryOp, Context, Expr, ExprKind, Function, Literal, StatusFunction, Template, TemplatePart,
+    Type,
+};
 
 use crate::span::Span;
 
@@ -50,10 +53,14 @@ impl Pipeline {
 
     /// The inputs of `workflow_dispatch` and `workflow_call` triggers.
     pub fn inputs(&self) -> impl Iterator<Item = &Input> {
-        self.triggers.iter().flat_map(|trigger| match &trigger.kind {
-            TriggerKind::Dispatch { inputs } | TriggerKind::Call { inputs, .. } => inputs.as_slice(),
-            _ => &[],
-        })
+        self.triggers
+            .iter()
+            .flat_map(|trigger| match &trigger.kind {
+                TriggerKind::Dispatch { inputs } | TriggerKind::Call { inputs, .. } => {
+                    inputs.as_slice()
+                }
+                _ => &[],
+            })
     }
 }
 
@@ -92,16 +99,42 @@ impl Trigger {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum TriggerKind {
-    Push { branches: Option<Filter>, tags: Option<Filter>, paths: Option<Filter> },
+    Push {
+        branches: Option<Filter>,
+        tags: Option<Filter>,
+        paths: Option<Filter>,
+    },
     /// `pull_request`, or `pull_request_target` when `target` is set.
-    PullRequest { target: bool, types: Vec<String>, branches: Option<Filter>, paths: Option<Filter> },
-    Schedule { crons: Vec<Cron> },
-    Dispatch { inputs: Vec<Input> },
-    Call { inputs: Vec<Input>, secrets: Vec<CallSecret>, outputs: Vec<CallOutput> },
-    WorkflowRun { workflows: Vec<String>, types: Vec<String>, branches: Option<Filter> },
-    RepositoryDispatch { types: Vec<String> },
+    PullRequest {
+        target: bool,
+        types: Vec<String>,
+        branches: Option<Filter>,
+        paths: Option<Filter>,
+    },
+    Schedule {
+        crons: Vec<Cron>,
+    },
+    Dispatch {
+        inputs: Vec<Input>,
+    },
+    Call {
+        inputs: Vec<Input>,
+        secrets: Vec<CallSecret>,
+        outputs: Vec<CallOutput>,
+    },
+    WorkflowRun {
+        workflows: Vec<String>,
+        types: Vec<String>,
+        branches: Option<Filter>,
+    },
+    RepositoryDispatch {
+        types: Vec<String>,
+    },
     /// Any other event that filters only by activity type (`release`, `merge_group`, ...).
-    Activity { event: String, types: Vec<String> },
+    Activity {
+        event: String,
+        types: Vec<String>,
+    },
 }
 
 /// Glob patterns filtering branches, tags or paths, with GitHub's meaning.
@@ -297,7 +330,10 @@ impl Job {
 #[derive(Clone, Debug, PartialEq)]
 pub enum JobBody {
     /// Steps run in order; `on_failure` steps run after them when any of them failed.
-    Steps { steps: Vec<Step>, on_failure: Vec<Step> },
+    Steps {
+        steps: Vec<Step>,
+        on_failure: Vec<Step>,
+    },
     /// The job runs another (reusable) pipeline.
     Call(PipelineCall),
 }
@@ -396,16 +432,25 @@ impl Matrix {
             rows.clear();
         }
         let matches = |row: &[(String, Literal)], pattern: &MatrixRow| {
-            pattern.values.iter().all(|(k, v)| row.iter().any(|(rk, rv)| rk == k && rv == v))
+            pattern
+                .values
+                .iter()
+                .all(|(k, v)| row.iter().any(|(rk, rv)| rk == k && rv == v))
         };
         rows.retain(|row| !self.exclude.iter().any(|pattern| matches(row, pattern)));
         let axis_names: Vec<&str> = self.axes.iter().map(|a| a.name.as_str()).collect();
         for include in &self.include {
-            let original: Vec<(String, Literal)> =
-                include.values.iter().filter(|(k, _)| axis_names.contains(&k.as_str())).cloned().collect();
+            let original: Vec<(String, Literal)> = include
+                .values
+                .iter()
+                .filter(|(k, _)| axis_names.contains(&k.as_str()))
+                .cloned()
+                .collect();
             let mut extended = false;
             for row in rows.iter_mut() {
-                let fits = original.iter().all(|(k, v)| row.iter().any(|(rk, rv)| rk == k && rv == v));
+                let fits = original
+                    .iter()
+                    .all(|(k, v)| row.iter().any(|(rk, rv)| rk == k && rv == v));
                 if fits {
                     for (k, v) in &include.values {
                         if !axis_names.contains(&k.as_str()) {
@@ -451,7 +496,14 @@ pub struct Step {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum StepAction {
-    Run { script: Template, shell: Option<String>, working_directory: Option<Template> },
+    Run {
+        script: Template,
+        shell: Option<String>,
+        working_directory: Option<Template>,
+    },
     /// A GitHub action (`owner/repo@ref`, `./path`, `docker://image`) with its inputs.
-    Uses { action: String, with: Vec<(String, Value)> },
+    Uses {
+        action: String,
+        with: Vec<(String, Value)>,
+    },
 }

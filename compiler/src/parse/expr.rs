@@ -31,7 +31,11 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 impl Parser<'_> {
     pub(super) fn expr(&self, pair: Pair<'_, Rule>) -> Expr {
         let span = self.pair_span(&pair);
-        let operators = pair.clone().into_inner().filter(|p| is_operator(p.as_rule())).count();
+        let operators = pair
+            .clone()
+            .into_inner()
+            .filter(|p| is_operator(p.as_rule()))
+            .count();
         if operators > MAX_OPERATORS {
             self.report(
                 Diagnostic::new(
@@ -42,7 +46,10 @@ impl Parser<'_> {
                 )
                 .with_help("split it into `let` bindings"),
             );
-            return Expr { kind: ExprKind::Error, span };
+            return Expr {
+                kind: ExprKind::Error,
+                span,
+            };
         }
         self.pratt(pair.into_inner())
     }
@@ -52,7 +59,13 @@ impl Parser<'_> {
             .map_primary(|primary| self.primary(primary))
             .map_prefix(|op, operand| {
                 let span = self.pair_span(&op).to(operand.span);
-                Expr { kind: ExprKind::Unary { op: UnaryOp::Not, operand: Box::new(operand) }, span }
+                Expr {
+                    kind: ExprKind::Unary {
+                        op: UnaryOp::Not,
+                        operand: Box::new(operand),
+                    },
+                    span,
+                }
             })
             .map_postfix(|base, op| {
                 let span = base.span.to(self.pair_span(&op));
@@ -60,12 +73,18 @@ impl Parser<'_> {
                     Rule::member => {
                         let name = op.into_inner().next().map(|p| self.ident(p));
                         match name {
-                            Some(name) => ExprKind::Member { base: Box::new(base), name },
+                            Some(name) => ExprKind::Member {
+                                base: Box::new(base),
+                                name,
+                            },
                             None => ExprKind::Error,
                         }
                     }
                     _ => match op.into_inner().next() {
-                        Some(index) => ExprKind::Index { base: Box::new(base), index: Box::new(self.expr(index)) },
+                        Some(index) => ExprKind::Index {
+                            base: Box::new(base),
+                            index: Box::new(self.expr(index)),
+                        },
                         None => ExprKind::Error,
                     },
                 };
@@ -85,7 +104,15 @@ impl Parser<'_> {
                     _ => BinaryOp::Concat,
                 };
                 let span = lhs.span.to(rhs.span);
-                Expr { kind: ExprKind::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
+                Expr {
+                    kind: ExprKind::Binary {
+                        op,
+                        op_span,
+                        lhs: Box::new(lhs),
+                        rhs: Box::new(rhs),
+                    },
+                    span,
+                }
             })
             .parse(pairs)
     }
@@ -100,15 +127,21 @@ impl Parser<'_> {
             Rule::string | Rule::string_multi => ExprKind::String(self.string(pair)),
             Rule::raw_expr => {
                 let text = pair.as_str();
-                ExprKind::Raw(text.get(1..text.len().saturating_sub(1)).unwrap_or("").trim().to_string())
+                ExprKind::Raw(
+                    text.get(1..text.len().saturating_sub(1))
+                        .unwrap_or("")
+                        .trim()
+                        .to_string(),
+                )
             }
             Rule::list => ExprKind::List(pair.into_inner().map(|p| self.expr(p)).collect()),
             Rule::call => {
                 let mut inner = pair.into_inner();
                 match inner.next() {
-                    Some(function) => {
-                        ExprKind::Call { function: self.ident(function), args: inner.map(|p| self.expr(p)).collect() }
-                    }
+                    Some(function) => ExprKind::Call {
+                        function: self.ident(function),
+                        args: inner.map(|p| self.expr(p)).collect(),
+                    },
                     None => ExprKind::Error,
                 }
             }

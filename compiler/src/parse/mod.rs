@@ -24,7 +24,11 @@ const MAX_NESTING: usize = 64;
 
 /// Parses one file. The returned file holds everything that could be read.
 pub fn parse_file(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
-    let parser = Parser { file, text, diagnostics: RefCell::new(Vec::new()) };
+    let parser = Parser {
+        file,
+        text,
+        diagnostics: RefCell::new(Vec::new()),
+    };
     let parsed = parser.parse();
     (parsed, parser.diagnostics.into_inner())
 }
@@ -51,7 +55,10 @@ impl<'t> Parser<'t> {
         }
         match PipeGrammar::parse(Rule::file, self.text) {
             Ok(mut pairs) => {
-                let items = pairs.next().map(|file| self.items(file)).unwrap_or_default();
+                let items = pairs
+                    .next()
+                    .map(|file| self.items(file))
+                    .unwrap_or_default();
                 ast::File { items }
             }
             // The grammar accepts every input through its recovery rules, so this is reached
@@ -105,7 +112,10 @@ impl<'t> Parser<'t> {
                 }
                 Rule::recover => {
                     self.recover(&pair);
-                    Some(Item { kind: ItemKind::Error, span: self.pair_span(&pair) })
+                    Some(Item {
+                        kind: ItemKind::Error,
+                        span: self.pair_span(&pair),
+                    })
                 }
                 Rule::block_close | Rule::EOI => None,
                 _ => Some(self.item(pair)),
@@ -122,79 +132,134 @@ impl<'t> Parser<'t> {
                 inner.skip(Rule::kw_pipeline);
                 let id = self.ident_or_missing(inner.take(Rule::ident), span);
                 let name = inner.take(Rule::string).map(|p| self.string(p));
-                ItemKind::Pipeline { id, name, body: self.block_or_empty(inner.take(Rule::block), span) }
+                ItemKind::Pipeline {
+                    id,
+                    name,
+                    body: self.block_or_empty(inner.take(Rule::block), span),
+                }
             }
             Rule::job_decl => {
                 inner.skip(Rule::kw_job);
                 let id = self.ident_or_missing(inner.take(Rule::ident), span);
                 let name = inner.take(Rule::string).map(|p| self.string(p));
-                ItemKind::Job { id, name, body: self.block_or_empty(inner.take(Rule::block), span) }
+                ItemKind::Job {
+                    id,
+                    name,
+                    body: self.block_or_empty(inner.take(Rule::block), span),
+                }
             }
             Rule::step_decl => {
                 inner.skip(Rule::kw_step);
                 let id = inner.take(Rule::ident).map(|p| self.ident(p));
                 let name = inner.take(Rule::string).map(|p| self.string(p));
-                ItemKind::Step { id, name, body: self.block_or_empty(inner.take(Rule::block), span) }
+                ItemKind::Step {
+                    id,
+                    name,
+                    body: self.block_or_empty(inner.take(Rule::block), span),
+                }
             }
             Rule::trigger_decl => {
                 inner.skip(Rule::kw_on);
                 let event = self.ident_or_missing(inner.take(Rule::ident), span);
-                ItemKind::Trigger { event, body: inner.take(Rule::block).map(|p| self.block(p)) }
+                ItemKind::Trigger {
+                    event,
+                    body: inner.take(Rule::block).map(|p| self.block(p)),
+                }
             }
             Rule::let_decl => {
                 inner.skip(Rule::kw_let);
                 let name = self.ident_or_missing(inner.take(Rule::ident), span);
                 let ty = inner.take(Rule::type_ref).map(|p| self.type_ref(p));
-                ItemKind::Let { name, ty, value: self.expr_or_error(inner.take(Rule::expr), span) }
+                ItemKind::Let {
+                    name,
+                    ty,
+                    value: self.expr_or_error(inner.take(Rule::expr), span),
+                }
             }
             Rule::gate_decl => {
                 inner.skip(Rule::kw_gate);
                 let name = self.ident_or_missing(inner.take(Rule::ident), span);
-                ItemKind::Gate { name, value: self.expr_or_error(inner.take(Rule::expr), span) }
+                ItemKind::Gate {
+                    name,
+                    value: self.expr_or_error(inner.take(Rule::expr), span),
+                }
             }
             Rule::service_decl => {
                 inner.skip(Rule::kw_service);
                 let name = self.ident_or_missing(inner.take(Rule::ident), span);
-                ItemKind::Service { name, body: self.block_or_empty(inner.take(Rule::block), span) }
+                ItemKind::Service {
+                    name,
+                    body: self.block_or_empty(inner.take(Rule::block), span),
+                }
             }
             Rule::input_decl => {
                 inner.skip(Rule::kw_input);
                 let name = self.ident_or_missing(inner.take(Rule::ident), span);
-                let ty = inner.take(Rule::type_ref).map(|p| self.type_ref(p)).unwrap_or_else(|| TypeRef {
-                    name: Ident { name: String::new(), span },
-                    args: None,
-                    span,
-                });
-                ItemKind::Input { name, ty, body: inner.take(Rule::block).map(|p| self.block(p)) }
+                let ty = inner
+                    .take(Rule::type_ref)
+                    .map(|p| self.type_ref(p))
+                    .unwrap_or_else(|| TypeRef {
+                        name: Ident {
+                            name: String::new(),
+                            span,
+                        },
+                        args: None,
+                        span,
+                    });
+                ItemKind::Input {
+                    name,
+                    ty,
+                    body: inner.take(Rule::block).map(|p| self.block(p)),
+                }
             }
             Rule::secret_decl => {
                 inner.skip(Rule::kw_secret);
                 let name = self.ident_or_missing(inner.take(Rule::ident), span);
-                ItemKind::Secret { name, body: inner.take(Rule::block).map(|p| self.block(p)) }
+                ItemKind::Secret {
+                    name,
+                    body: inner.take(Rule::block).map(|p| self.block(p)),
+                }
             }
             Rule::output_decl => {
                 inner.skip(Rule::kw_output);
                 let name = self.ident_or_missing(inner.take(Rule::ident), span);
                 let ty = inner.take(Rule::type_ref).map(|p| self.type_ref(p));
-                ItemKind::Output { name, ty, value: self.expr_or_error(inner.take(Rule::expr), span) }
+                ItemKind::Output {
+                    name,
+                    ty,
+                    value: self.expr_or_error(inner.take(Rule::expr), span),
+                }
             }
             Rule::environment_decl => {
                 inner.skip(Rule::kw_environment);
                 let name = self.ident_or_missing(inner.take(Rule::ident), span);
-                ItemKind::Environment { name, body: inner.take(Rule::block).map(|p| self.block(p)) }
+                ItemKind::Environment {
+                    name,
+                    body: inner.take(Rule::block).map(|p| self.block(p)),
+                }
             }
             Rule::promotion_decl => {
                 inner.skip(Rule::kw_promotion);
-                let stages = inner.rest().filter(|p| p.as_rule() == Rule::ident).map(|p| self.ident(p)).collect();
+                let stages = inner
+                    .rest()
+                    .filter(|p| p.as_rule() == Rule::ident)
+                    .map(|p| self.ident(p))
+                    .collect();
                 ItemKind::Promotion { stages }
             }
             Rule::key_block => {
                 let key = self.key_or_missing(inner.take(Rule::key), span);
-                ItemKind::KeyBlock { key, body: self.block_or_empty(inner.take(Rule::block), span) }
+                ItemKind::KeyBlock {
+                    key,
+                    body: self.block_or_empty(inner.take(Rule::block), span),
+                }
             }
             Rule::property => {
                 let key = self.key_or_missing(inner.take(Rule::key), span);
-                ItemKind::Property { key, value: self.expr_or_error(inner.take(Rule::expr), span) }
+                ItemKind::Property {
+                    key,
+                    value: self.expr_or_error(inner.take(Rule::expr), span),
+                }
             }
             _ => ItemKind::Error,
         };
@@ -203,42 +268,81 @@ impl<'t> Parser<'t> {
 
     fn block(&self, pair: Pair<'_, Rule>) -> Block {
         let span = self.pair_span(&pair);
-        let closed = pair.clone().into_inner().any(|p| p.as_rule() == Rule::block_close && !p.as_str().is_empty());
+        let closed = pair
+            .clone()
+            .into_inner()
+            .any(|p| p.as_rule() == Rule::block_close && !p.as_str().is_empty());
         if !closed {
             let open = self.span(span.start as usize..span.start as usize + 1);
             self.report(
-                Diagnostic::new(Code::UnclosedDelimiter, "this `{` is never closed", open, "opened here")
-                    .with_label(self.span(self.text.len()..self.text.len()), "the file ends before its `}`")
-                    .with_help("add the missing `}`"),
+                Diagnostic::new(
+                    Code::UnclosedDelimiter,
+                    "this `{` is never closed",
+                    open,
+                    "opened here",
+                )
+                .with_label(
+                    self.span(self.text.len()..self.text.len()),
+                    "the file ends before its `}`",
+                )
+                .with_help("add the missing `}`"),
             );
         }
-        Block { items: self.items(pair), span }
+        Block {
+            items: self.items(pair),
+            span,
+        }
     }
 
     fn block_or_empty(&self, pair: Option<Pair<'_, Rule>>, at: Span) -> Block {
-        pair.map(|p| self.block(p)).unwrap_or(Block { items: Vec::new(), span: at })
+        pair.map(|p| self.block(p)).unwrap_or(Block {
+            items: Vec::new(),
+            span: at,
+        })
     }
 
     fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
-        Ident { name: pair.as_str().to_string(), span: self.pair_span(&pair) }
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.pair_span(&pair),
+        }
     }
 
     fn ident_or_missing(&self, pair: Option<Pair<'_, Rule>>, at: Span) -> Ident {
-        pair.map(|p| self.ident(p)).unwrap_or(Ident { name: String::new(), span: at })
+        pair.map(|p| self.ident(p)).unwrap_or(Ident {
+            name: String::new(),
+            span: at,
+        })
     }
 
     fn key_or_missing(&self, pair: Option<Pair<'_, Rule>>, at: Span) -> Key {
         let Some(pair) = pair else {
-            return Key { name: String::new(), span: at, quoted: false };
+            return Key {
+                name: String::new(),
+                span: at,
+                quoted: false,
+            };
         };
         let span = self.pair_span(&pair);
         match pair.into_inner().next() {
             Some(inner) if inner.as_rule() == Rule::string => {
                 let lit = self.string(inner);
-                Key { name: lit.as_plain().unwrap_or_default(), span, quoted: true }
+                Key {
+                    name: lit.as_plain().unwrap_or_default(),
+                    span,
+                    quoted: true,
+                }
             }
-            Some(inner) => Key { name: inner.as_str().to_string(), span, quoted: false },
-            None => Key { name: String::new(), span, quoted: false },
+            Some(inner) => Key {
+                name: inner.as_str().to_string(),
+                span,
+                quoted: false,
+            },
+            None => Key {
+                name: String::new(),
+                span,
+                quoted: false,
+            },
         }
     }
 
@@ -246,12 +350,17 @@ impl<'t> Parser<'t> {
         let span = self.pair_span(&pair);
         let mut inner = Children::new(pair);
         let name = self.ident_or_missing(inner.take(Rule::ident), span);
-        let args = inner.take(Rule::type_args).map(|args| args.into_inner().map(|p| self.expr(p)).collect());
+        let args = inner
+            .take(Rule::type_args)
+            .map(|args| args.into_inner().map(|p| self.expr(p)).collect());
         TypeRef { name, args, span }
     }
 
     fn expr_or_error(&self, pair: Option<Pair<'_, Rule>>, at: Span) -> ast::Expr {
-        pair.map(|p| self.expr(p)).unwrap_or(ast::Expr { kind: ast::ExprKind::Error, span: at })
+        pair.map(|p| self.expr(p)).unwrap_or(ast::Expr {
+            kind: ast::ExprKind::Error,
+            span: at,
+        })
     }
 
     /// Reports a `recover` region: re-parses one item at its start with pest's error detail
@@ -267,7 +376,9 @@ impl<'t> Parser<'t> {
                     self.span(start + quote..start + quote + 1),
                     "the string starts here",
                 )
-                .with_help("add the closing `\"`; for text over several lines use a `\"\"\"` string"),
+                .with_help(
+                    "add the closing `\"`; for text over several lines use a `\"\"\"` string",
+                ),
             );
             return;
         }
@@ -284,9 +395,16 @@ impl<'t> Parser<'t> {
                 let expected = error
                     .parse_attempts()
                     .map(|attempts| {
-                        let tokens: Vec<String> = attempts.expected_tokens().iter().map(ToString::to_string).collect();
-                        let rules: Vec<Rule> =
-                            attempts.call_stacks().iter().filter_map(|s| s.deepest.get_rule().copied()).collect();
+                        let tokens: Vec<String> = attempts
+                            .expected_tokens()
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect();
+                        let rules: Vec<Rule> = attempts
+                            .call_stacks()
+                            .iter()
+                            .filter_map(|s| s.deepest.get_rule().copied())
+                            .collect();
                         describe_expected(&tokens, &rules)
                     })
                     .unwrap_or_default();
@@ -302,8 +420,17 @@ impl<'t> Parser<'t> {
             None => "unexpected end of line".to_string(),
         };
         let width = found.map_or(0, str::len);
-        let label = if expected.is_empty() { "not valid here".to_string() } else { format!("expected {}", or_list(&expected)) };
-        let mut diagnostic = Diagnostic::new(Code::SyntaxError, message, self.span(offset..offset + width), label);
+        let label = if expected.is_empty() {
+            "not valid here".to_string()
+        } else {
+            format!("expected {}", or_list(&expected))
+        };
+        let mut diagnostic = Diagnostic::new(
+            Code::SyntaxError,
+            message,
+            self.span(offset..offset + width),
+            label,
+        );
         if offset > start {
             diagnostic = diagnostic.with_label(self.span(start..offset), "while reading this item");
         }
@@ -319,11 +446,17 @@ struct Children<'i> {
 
 impl<'i> Children<'i> {
     fn new(pair: Pair<'i, Rule>) -> Children<'i> {
-        Children { pairs: pair.into_inner().peekable() }
+        Children {
+            pairs: pair.into_inner().peekable(),
+        }
     }
 
     fn take(&mut self, rule: Rule) -> Option<Pair<'i, Rule>> {
-        if self.pairs.peek().is_some_and(|p| p.as_rule() == rule) { self.pairs.next() } else { None }
+        if self.pairs.peek().is_some_and(|p| p.as_rule() == rule) {
+            self.pairs.next()
+        } else {
+            None
+        }
     }
 
     fn skip(&mut self, rule: Rule) {
@@ -395,19 +528,39 @@ fn token_at(text: &str, offset: usize) -> Option<&str> {
     }
     let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
     let end = if is_word(first) {
-        rest.char_indices().find(|&(_, c)| !is_word(c)).map_or(rest.len(), |(i, _)| i)
+        rest.char_indices()
+            .find(|&(_, c)| !is_word(c))
+            .map_or(rest.len(), |(i, _)| i)
     } else {
         let two = rest.get(..2).unwrap_or("");
-        if ["==", "!=", "<=", ">=", "&&", "||", "->", "${"].contains(&two) { 2 } else { first.len_utf8() }
+        if ["==", "!=", "<=", ">=", "&&", "||", "->", "${"].contains(&two) {
+            2
+        } else {
+            first.len_utf8()
+        }
     };
     rest.get(..end)
 }
 
 fn describe_expected(tokens: &[String], rules: &[Rule]) -> Vec<String> {
     // Includes the single characters the grammar peeks at before trying an operator.
-    const OPERATORS: &[&str] = &["!=", "&&", "+", ".", "<=", "<", "==", ">=", ">", "[", "||", "(", "!", "&", "=", "|"];
-    const KEYWORDS: &[&str] =
-        &["environment", "gate", "input", "job", "let", "on", "output", "pipeline", "promotion", "secret", "service", "step"];
+    const OPERATORS: &[&str] = &[
+        "!=", "&&", "+", ".", "<=", "<", "==", ">=", ">", "[", "||", "(", "!", "&", "=", "|",
+    ];
+    const KEYWORDS: &[&str] = &[
+        "environment",
+        "gate",
+        "input",
+        "job",
+        "let",
+        "on",
+        "output",
+        "pipeline",
+        "promotion",
+        "secret",
+        "service",
+        "step",
+    ];
     let mut names: Vec<String> = Vec::new();
     let mut operator = false;
     let mut keywords = 0;
@@ -420,8 +573,14 @@ fn describe_expected(tokens: &[String], rules: &[Rule]) -> Vec<String> {
             names.extend(token_name(token));
         }
     }
-    names.extend(rules.iter().filter_map(|rule| rule_name(*rule)).map(str::to_string));
-    if tokens.iter().any(|t| t == "\"") && !names.iter().any(|n| n == "a string" || n == "a value") {
+    names.extend(
+        rules
+            .iter()
+            .filter_map(|rule| rule_name(*rule))
+            .map(str::to_string),
+    );
+    if tokens.iter().any(|t| t == "\"") && !names.iter().any(|n| n == "a string" || n == "a value")
+    {
         names.push("a string".into());
     }
     if names.iter().any(|n| n == "`{`") {

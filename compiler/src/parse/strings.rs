@@ -25,7 +25,10 @@ impl Parser<'_> {
                 Rule::interpolation => {
                     let span = self.pair_span(&part);
                     let expr = part.into_inner().next().map_or(
-                        crate::ast::Expr { kind: crate::ast::ExprKind::Error, span },
+                        crate::ast::Expr {
+                            kind: crate::ast::ExprKind::Error,
+                            span,
+                        },
                         |e| self.expr(e),
                     );
                     parts.push(StringPart::Interpolation(expr));
@@ -36,7 +39,11 @@ impl Parser<'_> {
         if multiline {
             parts = dedent(parts);
         }
-        StringLit { parts, span, multiline }
+        StringLit {
+            parts,
+            span,
+            multiline,
+        }
     }
 
     fn escape(&self, pair: &Pair<'_, Rule>) -> Option<char> {
@@ -107,7 +114,12 @@ fn dedent(parts: Vec<StringPart>) -> Vec<StringPart> {
         if i > 0 {
             text.push('\n');
         }
-        let strip: usize = line.chars().take(indent).take_while(|c| *c == ' ' || *c == '\t').map(char::len_utf8).sum();
+        let strip: usize = line
+            .chars()
+            .take(indent)
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .map(char::len_utf8)
+            .sum();
         text.push_str(line.get(strip..).unwrap_or(""));
     }
     if ends_with_newline {
@@ -116,10 +128,10 @@ fn dedent(parts: Vec<StringPart>) -> Vec<StringPart> {
     let mut result = Vec::new();
     let mut interpolations = interpolations.into_iter();
     for (i, piece) in text.split(PLACEHOLDER).enumerate() {
-        if i > 0 {
-            if let Some(expr) = interpolations.next() {
-                result.push(StringPart::Interpolation(expr));
-            }
+        if i > 0
+            && let Some(expr) = interpolations.next()
+        {
+            result.push(StringPart::Interpolation(expr));
         }
         if !piece.is_empty() {
             push_text(&mut result, piece);

@@ -11,7 +11,13 @@ fn parses_a_small_pipeline_without_diagnostics() {
         "pipeline ci \"CI\" {\n  on push { branches: [\"main\"] }\n  job build {\n    runs_on: \"ubuntu-latest\"\n    step { run: \"make\" }\n  }\n}\n",
     );
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
-    let [Item { kind: ItemKind::Pipeline { id, body, .. }, .. }] = file.items.as_slice() else {
+    let [
+        Item {
+            kind: ItemKind::Pipeline { id, body, .. },
+            ..
+        },
+    ] = file.items.as_slice()
+    else {
         panic!("expected one pipeline, got {:?}", file.items);
     };
     assert_eq!(id.name, "ci");
@@ -20,19 +26,34 @@ fn parses_a_small_pipeline_without_diagnostics() {
 
 #[test]
 fn recovers_and_reports_every_broken_line() {
-    let (file, diagnostics) = parse("pipeline p {\n  job a {\n    runs_on \"x\"\n    needs: [\n  }\n  job b { timeout: 5m }\n}\n");
+    let (file, diagnostics) = parse(
+        "pipeline p {\n  job a {\n    runs_on \"x\"\n    needs: [\n  }\n  job b { timeout: 5m }\n}\n",
+    );
     let codes: Vec<_> = diagnostics.iter().map(|d| d.code).collect();
     assert!(codes.len() >= 2, "{diagnostics:#?}");
-    let [Item { kind: ItemKind::Pipeline { body, .. }, .. }] = file.items.as_slice() else {
+    let [
+        Item {
+            kind: ItemKind::Pipeline { body, .. },
+            ..
+        },
+    ] = file.items.as_slice()
+    else {
         panic!("pipeline lost: {:?}", file.items);
     };
-    assert!(body.items.iter().any(|i| matches!(&i.kind, ItemKind::Job { id, .. } if id.name == "b")));
+    assert!(
+        body.items
+            .iter()
+            .any(|i| matches!(&i.kind, ItemKind::Job { id, .. } if id.name == "b"))
+    );
 }
 
 #[test]
 fn reports_expected_tokens() {
     let (_, diagnostics) = parse("pipeline p {\n  runs_on \"x\"\n}\n");
-    let first = diagnostics.first().map(|d| d.primary.message.clone()).unwrap_or_default();
+    let first = diagnostics
+        .first()
+        .map(|d| d.primary.message.clone())
+        .unwrap_or_default();
     assert!(first.contains("`:`"), "{diagnostics:#?}");
 }
 
@@ -41,10 +62,22 @@ fn multiline_strings_lose_common_indentation_and_keep_interpolations() {
     let (file, diagnostics) =
         parse("let s = \"\"\"\n    cd ${{ x }}\n      make \\\n    done\n    \"\"\"\n");
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
-    let Some(Item { kind: ItemKind::Let { value, .. }, .. }) = file.items.first() else { panic!() };
-    let ExprKind::String(lit) = &value.kind else { panic!() };
-    assert!(matches!(lit.parts.as_slice(), [StringPart::Text(a), StringPart::Interpolation(_), StringPart::Text(b)]
-        if a == "cd " && b == "\n  make \\\ndone\n"), "{:?}", lit.parts);
+    let Some(Item {
+        kind: ItemKind::Let { value, .. },
+        ..
+    }) = file.items.first()
+    else {
+        panic!()
+    };
+    let ExprKind::String(lit) = &value.kind else {
+        panic!()
+    };
+    assert!(
+        matches!(lit.parts.as_slice(), [StringPart::Text(a), StringPart::Interpolation(_), StringPart::Text(b)]
+        if a == "cd " && b == "\n  make \\\ndone\n"),
+        "{:?}",
+        lit.parts
+    );
 }
 
 #[test]
@@ -63,8 +96,21 @@ fn deep_nesting_is_refused_not_overflowed() {
 
 #[test]
 fn hyphenated_names_and_operators() {
-    let (file, diagnostics) = parse("let x = needs.detect-changes.outputs.frontend == \"true\" && !cancelled()\n");
+    let (file, diagnostics) =
+        parse("let x = needs.detect-changes.outputs.frontend == \"true\" && !cancelled()\n");
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
-    let Some(Item { kind: ItemKind::Let { value, .. }, .. }) = file.items.first() else { panic!() };
-    assert!(matches!(&value.kind, ExprKind::Binary { op: crate::ast::BinaryOp::And, .. }));
+    let Some(Item {
+        kind: ItemKind::Let { value, .. },
+        ..
+    }) = file.items.first()
+    else {
+        panic!()
+    };
+    assert!(matches!(
+        &value.kind,
+        ExprKind::Binary {
+            op: crate::ast::BinaryOp::And,
+            ..
+        }
+    ));
 }
