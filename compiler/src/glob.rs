@@ -541,6 +541,43 @@ impl Nfa {
         nfa
     }
 
+    /// An automaton accepting exactly the given words: a trie, whose word ends lead to
+    /// the accepting state by empty moves. Many excluded values (`branch != "a"`, `branch
+    /// != "b"`...) become one automaton instead of one each.
+    pub fn words<'w>(words: impl IntoIterator<Item = &'w str>) -> Nfa {
+        let mut nfa = Nfa {
+            states: vec![NfaState::default()],
+            accept: 0,
+        };
+        let mut ends = Vec::new();
+        for word in words {
+            let mut current = 0;
+            for c in word.chars() {
+                let existing = nfa.states.get(current as usize).and_then(|state| {
+                    state
+                        .moves
+                        .iter()
+                        .find(|(set, _)| set.only_char() == Some(c))
+                        .map(|&(_, to)| to)
+                });
+                current = match existing {
+                    Some(next) => next,
+                    None => {
+                        let next = nfa.add_state();
+                        nfa.add_move(current, CharSet::single(c), next);
+                        next
+                    }
+                };
+            }
+            ends.push(current);
+        }
+        nfa.accept = nfa.add_state();
+        for end in ends {
+            nfa.add_empty(end, nfa.accept);
+        }
+        nfa
+    }
+
     fn add_state(&mut self) -> u32 {
         self.states.push(NfaState::default());
         u32::try_from(self.states.len() - 1).unwrap_or(u32::MAX)
@@ -849,6 +886,23 @@ mod tests {
         assert!(Glob::from_text(".md", Anchoring::Suffix).matches("x/y.md"));
         assert!(Glob::from_text("", Anchoring::Exact).matches(""));
         assert!(!Glob::from_text("", Anchoring::Exact).matches("a"));
+    }
+
+    #[test]
+    fn word_automata_accept_exactly_their_words() {
+        let nfa = Nfa::words(["main", "ma", "dev", ""]);
+        let accepts = |text: &str| {
+            let end = text
+                .chars()
+                .fold(nfa.start(), |states, c| nfa.step(&states, u32::from(c)));
+            nfa.accepts(&end)
+        };
+        for word in ["main", "ma", "dev", ""] {
+            assert!(accepts(word), "{word}");
+        }
+        for other in ["m", "mai", "mains", "de"] {
+            assert!(!accepts(other), "{other}");
+        }
     }
 
     #[test]
