@@ -417,13 +417,6 @@ impl Scope<'_> {
             );
             return invalid(span);
         };
-        if self.position == Position::JobCondition {
-            cx.report(
-                Diagnostic::new(Code::ContextUnavailable, "a job's condition cannot read its matrix", span, "decided before the matrix is expanded")
-                    .with_help("put the condition on the steps instead, or narrow the matrix with `exclude { ... }`"),
-            );
-            return invalid(span);
-        }
         let Some(keys) = &job.matrix else {
             cx.report(
                 Diagnostic::new(
@@ -436,6 +429,13 @@ impl Scope<'_> {
             );
             return invalid(span);
         };
+        if self.position == Position::JobCondition {
+            cx.report(
+                Diagnostic::new(Code::ContextUnavailable, "a job's condition cannot read its matrix", span, "decided before the matrix is expanded")
+                    .with_help("put the condition on the steps instead, or narrow the matrix with `exclude { ... }`"),
+            );
+            return invalid(span);
+        }
         match keys.iter().find(|(k, _)| k == key) {
             Some((_, ty)) => ir::Expr {
                 kind: ExprKind::Matrix(key.to_string()),
@@ -558,6 +558,10 @@ impl Scope<'_> {
                 None,
             );
         };
+        // The output counts as used even when this read is an error: one mistake, one message.
+        if let Some(decl) = output.and_then(|o| job.outputs.iter().find(|d| d.name == o)) {
+            decl.used.set(true);
+        }
         if self.position != Position::CallOutput {
             match self.job {
                 Some(current) if current.needs.iter().any(|n| n == job_id) => {}
@@ -667,7 +671,11 @@ impl Scope<'_> {
                 step_id,
                 step_span,
                 job.steps.iter().map(|s| s.id.as_str()),
-                Some("give the step an id: `step <id> \"Name\" { ... }`"),
+                // Only when no step has an id is giving one the likely fix.
+                job.steps
+                    .iter()
+                    .all(|s| s.id.is_empty())
+                    .then_some("give the step an id: `step <id> \"Name\" { ... }`"),
             );
         };
         let Some(step) = job.steps.get(index) else {
@@ -698,7 +706,7 @@ impl Scope<'_> {
                 output,
                 last_span(rest, span),
                 outputs.iter().map(String::as_str),
-                Some(&format!(
+                outputs.is_empty().then_some(&format!(
                     "step `{step_id}` declares its outputs with `outputs: [...]`"
                 )),
             );
@@ -725,24 +733,31 @@ impl Scope<'_> {
         candidates: impl Iterator<Item = &'c str>,
         fallback_help: Option<&str>,
     ) -> ir::Expr {
-        let candidates: Vec<&str> = candidates.collect();
+        let candidates: Vec<&str> = candidates.filter(|c| !c.is_empty()).collect();
         let mut diagnostic = Diagnostic::new(
             code,
             format!("unknown {kind} `{name}`"),
             span,
             "not defined",
         );
-        if let Some(suggestion) = closest(name, candidates.iter().copied()) {
-            diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
-        } else if let Some(help) = fallback_help {
-            diagnostic = diagnostic.with_help(help.to_string());
-        } else if !candidates.is_empty() {
+        let known = || {
             let shown: Vec<String> = candidates
                 .iter()
                 .take(8)
                 .map(|c| format!("`{c}`"))
                 .collect();
-            diagnostic = diagnostic.with_help(format!("defined here: {}", shown.join(", ")));
+            let more = if candidates.len() > 8 { ", ..." } else { "" };
+            format!("{}{more}", shown.join(", "))
+        };
+        let help = match (closest(name, candidates.iter().copied()), fallback_help) {
+            (Some(suggestion), _) => Some(format!("did you mean `{suggestion}`?")),
+            (None, Some(help)) if candidates.is_empty() => Some(help.to_string()),
+            (None, Some(help)) => Some(format!("{help} (known: {})", known())),
+            (None, None) if candidates.is_empty() => None,
+            (None, None) => Some(format!("the known ones are {}", known())),
+        };
+        if let Some(help) = help {
+            diagnostic = diagnostic.with_help(help);
         }
         cx.report(diagnostic);
         invalid(span)

@@ -137,22 +137,46 @@ fn check_gates(cx: &mut Cx, pipeline: &ir::Pipeline, upstream: &Upstream) {
                     );
                 } else if let Some(condition) =
                     job.condition.as_ref().filter(|c| c.overrides_status())
-                    && can_run_after_failure_of(condition, &member.name)
                 {
+                    // What `needs.<job>.result` is known to be once the gate job failed: the
+                    // gate job failed, and jobs downstream of it that do not override their
+                    // status were skipped.
+                    let result_of = |id: &str| -> Option<&'static str> {
+                        if id == member.name {
+                            return Some("failure");
+                        }
+                        let overrides = pipeline
+                            .job(id)
+                            .and_then(|j| j.condition.as_ref())
+                            .is_some_and(ir::Expr::overrides_status);
+                        (upstream.is_upstream(&member.name, id) && !overrides).then_some("skipped")
+                    };
+                    if evaluate(condition, &result_of) == Truth::False {
+                        continue;
+                    }
+                    let guard = job
+                        .needs
+                        .iter()
+                        .find(|n| {
+                            n.name == member.name || upstream.is_upstream(&member.name, &n.name)
+                        })
+                        .map_or(member.name.as_str(), |n| n.name.as_str());
                     cx.report(
-                            Diagnostic::new(
-                                Code::GateBypassed,
-                                format!("job `{}` can run after `{}` failed, bypassing gate `{}`", job.id, member.name, gate.name),
-                                condition.span,
-                                format!("still true when `{}` fails", member.name),
-                            )
-                            .with_label(member.span, format!("`{}` is part of gate `{}`", member.name, gate.name))
-                            .with_label(required.span, "the gate is required here")
-                            .with_help(format!(
-                                "drop `always()`/`failure()` from the condition, or also require `needs.{}.result == \"success\"`",
-                                member.name
-                            )),
-                        );
+                        Diagnostic::new(
+                            Code::GateBypassed,
+                            format!(
+                                "job `{}` can run after `{}` failed, bypassing gate `{}`",
+                                job.id, member.name, gate.name
+                            ),
+                            condition.span,
+                            format!("still true when `{}` fails", member.name),
+                        )
+                        .with_label(member.span, format!("`{}` is part of gate `{}`", member.name, gate.name))
+                        .with_label(required.span, "the gate is required here")
+                        .with_help(format!(
+                            "the condition's status function (`always()`, `failure()` or `!cancelled()`) lets the job run after a failure upstream; remove it, or also require `needs.{guard}.result == \"success\"`"
+                        )),
+                    );
                 }
             }
         }
@@ -177,14 +201,10 @@ impl Truth {
     }
 }
 
-/// Whether `condition` may hold when `failed` (a job upstream) has failed: status functions
-/// are then known (`success()` false, `failure()` and `always()` true), and so is
-/// `needs.<failed>.result`; everything else may be anything.
-fn can_run_after_failure_of(condition: &ir::Expr, failed: &str) -> bool {
-    evaluate(condition, failed) != Truth::False
-}
-
-fn evaluate(expr: &ir::Expr, failed: &str) -> Truth {
+/// What a condition can be when a job upstream has failed: status functions are then known
+/// (`success()` and `cancelled()` false, `failure()` and `always()` true), and so are the
+/// results `result_of` knows; everything else may be anything.
+fn evaluate(expr: &ir::Expr, result_of: &dyn Fn(&str) -> Option<&'static str>) -> Truth {
     match &expr.kind {
         ExprKind::Status(StatusFunction::Success) | ExprKind::Status(StatusFunction::Cancelled) => {
             Truth::False
@@ -199,12 +219,12 @@ fn evaluate(expr: &ir::Expr, failed: &str) -> Truth {
                 Truth::False
             }
         }
-        ExprKind::Not(inner) => evaluate(inner, failed).not(),
+        ExprKind::Not(inner) => evaluate(inner, result_of).not(),
         ExprKind::Binary {
             op: BinaryOp::And,
             lhs,
             rhs,
-        } => match (evaluate(lhs, failed), evaluate(rhs, failed)) {
+        } => match (evaluate(lhs, result_of), evaluate(rhs, result_of)) {
             (Truth::False, _) | (_, Truth::False) => Truth::False,
             (Truth::True, Truth::True) => Truth::True,
             _ => Truth::Unknown,
@@ -213,7 +233,7 @@ fn evaluate(expr: &ir::Expr, failed: &str) -> Truth {
             op: BinaryOp::Or,
             lhs,
             rhs,
-        } => match (evaluate(lhs, failed), evaluate(rhs, failed)) {
+        } => match (evaluate(lhs, result_of), evaluate(rhs, result_of)) {
             (Truth::True, _) | (_, Truth::True) => Truth::True,
             (Truth::False, Truth::False) => Truth::False,
             _ => Truth::Unknown,
@@ -223,23 +243,22 @@ fn evaluate(expr: &ir::Expr, failed: &str) -> Truth {
             lhs,
             rhs,
         } => {
-            let result_of_failed =
-                |e: &ir::Expr| matches!(&e.kind, ExprKind::JobResult { job } if job == failed);
-            let literal = |e: &ir::Expr| match &e.kind {
-                ExprKind::Literal(Literal::String(s)) => Some(s.clone()),
+            let known_result = |e: &ir::Expr| match &e.kind {
+                ExprKind::JobResult { job } => result_of(job),
                 _ => None,
             };
-            let known = if result_of_failed(lhs) {
-                literal(rhs)
-            } else if result_of_failed(rhs) {
-                literal(lhs)
-            } else {
-                None
-            };
-            match known {
-                Some(value) => {
-                    let equal = value == "failure";
-                    if (*op == BinaryOp::Eq) == equal {
+            fn literal(e: &ir::Expr) -> Option<&str> {
+                match &e.kind {
+                    ExprKind::Literal(Literal::String(s)) => Some(s.as_str()),
+                    _ => None,
+                }
+            }
+            let pair = known_result(lhs)
+                .zip(literal(rhs))
+                .or_else(|| known_result(rhs).zip(literal(lhs)));
+            match pair {
+                Some((actual, compared)) => {
+                    if (*op == BinaryOp::Eq) == (actual == compared) {
                         Truth::True
                     } else {
                         Truth::False
@@ -303,10 +322,10 @@ fn check_promotion(cx: &mut Cx, pipeline: &ir::Pipeline, upstream: &Upstream) {
             .iter()
             .filter(|(_, r, _)| *r == earlier)
             .collect();
-        if feeders
-            .iter()
-            .any(|(other, _, _)| upstream.is_upstream(&other.id, &job.id))
-        {
+        // Fed by an earlier deployment: fine. Downstream of it: reversed, and reported above.
+        if feeders.iter().any(|(other, _, _)| {
+            upstream.is_upstream(&other.id, &job.id) || upstream.is_upstream(&job.id, &other.id)
+        }) {
             continue;
         }
         let (here, before) = (

@@ -278,7 +278,7 @@ impl PipelineLowering<'_> {
             }
             return None;
         };
-        let uses = values::literal_string(cx, uses_expr, "the called pipeline")?;
+        let uses = values::constant_string(cx, scope, uses_expr, "the called pipeline")?;
         let local = uses.starts_with("./");
         let remote = uses.contains(".github/workflows/") && uses.contains('@');
         if !(local || remote)
@@ -685,7 +685,7 @@ fn lower_step(
                 );
             }
             let script = values::template(cx, &scope, run);
-            let shell = shell.and_then(|e| values::shell(cx, e));
+            let shell = shell.and_then(|e| values::shell(cx, &scope, e));
             let working_directory = working_directory.map(|e| values::template(cx, &scope, e));
             Some(ir::StepAction::Run {
                 script,
@@ -703,7 +703,7 @@ fn lower_step(
                     );
                 }
             }
-            let action = values::literal_string(cx, uses, "the action")
+            let action = values::constant_string(cx, &scope, uses, "the action")
                 .filter(|a| valid_action(cx, a, uses.span))
                 .unwrap_or_default();
             let with = with
@@ -711,6 +711,9 @@ fn lower_step(
                 .unwrap_or_default();
             Some(ir::StepAction::Uses { action, with })
         }
+        // A step with an unreadable item already has a syntax error; the missing `run` is
+        // most likely in it.
+        (None, None) if body.items.iter().any(|i| matches!(i.kind, ItemKind::Error)) => None,
         (None, None) => {
             cx.report(
                 Diagnostic::new(

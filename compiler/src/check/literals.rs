@@ -104,12 +104,31 @@ pub(super) fn percent(cx: &mut Cx, text: &str, span: Span) -> Option<()> {
 }
 
 /// A GitHub filter glob (without a leading `!`).
+///
+/// `span` covers the string literal the pattern came from; when the literal is written
+/// exactly as the pattern (no escapes), the label points at the offending character.
 pub(super) fn glob(cx: &mut Cx, pattern: &str, span: Span) -> bool {
     match crate::glob::parse(pattern) {
         Ok(_) => true,
         Err(error) => {
+            let literal = cx.slice(span);
+            let body = literal
+                .strip_prefix('"')
+                .and_then(|l| l.strip_suffix('"'))
+                .unwrap_or("");
+            let label_span = match body.strip_suffix(pattern) {
+                Some(prefix) if !pattern.is_empty() => {
+                    let start = span.start as usize + 1 + prefix.len() + error.offset;
+                    let width = pattern
+                        .get(error.offset..)
+                        .and_then(|r| r.chars().next())
+                        .map_or(1, char::len_utf8);
+                    Span::new(span.file, start..start + width)
+                }
+                _ => span,
+            };
             cx.report(
-                Diagnostic::new(Code::InvalidGlob, format!("invalid glob `{pattern}`"), span, error.message)
+                Diagnostic::new(Code::InvalidGlob, format!("invalid glob `{pattern}`"), label_span, error.message)
                     .with_help("globs use `*` (within a path segment), `**` (anything), `?`, `+` and `[a-z]`; see docs/language.md"),
             );
             false

@@ -14,7 +14,7 @@ use crate::ir::{self, Type};
 use crate::span::Span;
 
 use super::expr::{JobDecl, LetBinding, OutputDecl, PipelineNames, Position, Scope};
-use super::section::{Section, list_items};
+use super::section::Section;
 use super::{Cx, events, literals, values};
 
 /// A pipeline being lowered, with the names jobs will resolve against.
@@ -189,6 +189,8 @@ fn lower_pipeline(
     let broken = body.items.iter().any(|item| match &item.kind {
         ItemKind::Error => true,
         ItemKind::KeyBlock { key, .. } => key.name == "job" || key.name == "on",
+        // An unknown event has been reported as such.
+        ItemKind::Trigger { event, .. } => !events::KNOWN_EVENTS.contains(&event.name.as_str()),
         _ => false,
     });
     if triggers.is_empty() && !broken {
@@ -413,7 +415,12 @@ fn lower_trigger<'a>(
     }
     let items: &'a [Item] = body.map_or(&[], |b| b.items.as_slice());
     let mut section = Section::new(format!("`on {name}`"), items);
-    let scope_names = PipelineNames::default();
+    // Filters, schedules and types are needed when the pipeline is compiled: they may use
+    // `let`s, but nothing known only at run time.
+    let scope_names = PipelineNames {
+        lets: names.lets.clone(),
+        ..PipelineNames::default()
+    };
     let scope = Scope {
         names: &scope_names,
         job: None,
@@ -422,18 +429,18 @@ fn lower_trigger<'a>(
     };
     let kind = match name {
         "push" => ir::TriggerKind::Push {
-            branches: filter(cx, &mut section, "branches", "branches_ignore"),
-            tags: filter(cx, &mut section, "tags", "tags_ignore"),
-            paths: filter(cx, &mut section, "paths", "paths_ignore"),
+            branches: filter(cx, &scope, &mut section, "branches", "branches_ignore"),
+            tags: filter(cx, &scope, &mut section, "tags", "tags_ignore"),
+            paths: filter(cx, &scope, &mut section, "paths", "paths_ignore"),
         },
         "pull_request" | "pull_request_target" => ir::TriggerKind::PullRequest {
             target: name == "pull_request_target",
-            types: activity_types(cx, &mut section, name),
-            branches: filter(cx, &mut section, "branches", "branches_ignore"),
-            paths: filter(cx, &mut section, "paths", "paths_ignore"),
+            types: activity_types(cx, &scope, &mut section, name),
+            branches: filter(cx, &scope, &mut section, "branches", "branches_ignore"),
+            paths: filter(cx, &scope, &mut section, "paths", "paths_ignore"),
         },
         "schedule" => {
-            let crons = schedule(cx, &mut section, event.span);
+            let crons = schedule(cx, &scope, &mut section, event.span);
             ir::TriggerKind::Schedule { crons }
         }
         "workflow_dispatch" => ir::TriggerKind::Dispatch {
@@ -453,7 +460,10 @@ fn lower_trigger<'a>(
         }
         "workflow_run" => {
             let workflows = match section.value(cx, "workflows") {
-                Some(value) => values::string_list(cx, &scope, value),
+                Some(value) => values::constant_strings(cx, &scope, value, "a pipeline name")
+                    .into_iter()
+                    .map(|(name, _)| name)
+                    .collect(),
                 None => {
                     cx.report(
                         Diagnostic::new(
@@ -469,16 +479,16 @@ fn lower_trigger<'a>(
             };
             ir::TriggerKind::WorkflowRun {
                 workflows,
-                types: activity_types(cx, &mut section, name),
-                branches: filter(cx, &mut section, "branches", "branches_ignore"),
+                types: activity_types(cx, &scope, &mut section, name),
+                branches: filter(cx, &scope, &mut section, "branches", "branches_ignore"),
             }
         }
         "repository_dispatch" => ir::TriggerKind::RepositoryDispatch {
-            types: activity_types(cx, &mut section, name),
+            types: activity_types(cx, &scope, &mut section, name),
         },
         _ => ir::TriggerKind::Activity {
             event: name.to_string(),
-            types: activity_types(cx, &mut section, name),
+            types: activity_types(cx, &scope, &mut section, name),
         },
     };
     section.finish(cx);
@@ -491,6 +501,7 @@ fn lower_trigger<'a>(
 /// `branches`/`branches_ignore` (and the same for tags and paths): one or the other.
 fn filter(
     cx: &mut Cx,
+    scope: &Scope<'_>,
     section: &mut Section<'_>,
     only_key: &'static str,
     ignore_key: &'static str,
@@ -513,18 +524,20 @@ fn filter(
             );
             None
         }
-        (Some(only), None) => Some(ir::Filter::Only(patterns(cx, only, true))),
-        (None, Some(ignore)) => Some(ir::Filter::Ignore(patterns(cx, ignore, false))),
+        (Some(only), None) => Some(ir::Filter::Only(patterns(cx, scope, only, true))),
+        (None, Some(ignore)) => Some(ir::Filter::Ignore(patterns(cx, scope, ignore, false))),
         (None, None) => None,
     }
 }
 
-fn patterns(cx: &mut Cx, value: &ast::Expr, negation_allowed: bool) -> Vec<String> {
+fn patterns(
+    cx: &mut Cx,
+    scope: &Scope<'_>,
+    value: &ast::Expr,
+    negation_allowed: bool,
+) -> Vec<String> {
     let mut patterns = Vec::new();
-    for item in list_items(value) {
-        let Some(text) = values::literal_string(cx, item, "a glob pattern") else {
-            continue;
-        };
+    for (text, span) in values::constant_strings(cx, scope, value, "a glob pattern") {
         let body = match text.strip_prefix('!') {
             Some(rest) if negation_allowed => rest,
             Some(_) => {
@@ -532,7 +545,7 @@ fn patterns(cx: &mut Cx, value: &ast::Expr, negation_allowed: bool) -> Vec<Strin
                     Diagnostic::new(
                         Code::InvalidGlob,
                         format!("`{text}` is negated in an ignore list"),
-                        item.span,
+                        span,
                         "negation not allowed here",
                     )
                     .with_help("an `_ignore` list already excludes; write the pattern without `!`"),
@@ -541,14 +554,19 @@ fn patterns(cx: &mut Cx, value: &ast::Expr, negation_allowed: bool) -> Vec<Strin
             }
             None => text.as_str(),
         };
-        if literals::glob(cx, body, item.span) {
+        if literals::glob(cx, body, span) {
             patterns.push(text);
         }
     }
     patterns
 }
 
-fn activity_types(cx: &mut Cx, section: &mut Section<'_>, event: &str) -> Vec<String> {
+fn activity_types(
+    cx: &mut Cx,
+    scope: &Scope<'_>,
+    section: &mut Section<'_>,
+    event: &str,
+) -> Vec<String> {
     let Some(allowed) = events::activity_types(event) else {
         return Vec::new();
     };
@@ -556,15 +574,12 @@ fn activity_types(cx: &mut Cx, section: &mut Section<'_>, event: &str) -> Vec<St
         return Vec::new();
     };
     let mut types = Vec::new();
-    for item in list_items(value) {
-        let Some(text) = values::literal_string(cx, item, "an activity type") else {
-            continue;
-        };
+    for (text, span) in values::constant_strings(cx, scope, value, "an activity type") {
         if !allowed.is_empty() && !allowed.contains(&text.as_str()) {
             let mut diagnostic = Diagnostic::new(
                 Code::InvalidValue,
                 format!("`{event}` has no activity type `{text}`"),
-                item.span,
+                span,
                 "unknown type",
             );
             diagnostic = match closest(&text, allowed.iter().copied()) {
@@ -579,10 +594,10 @@ fn activity_types(cx: &mut Cx, section: &mut Section<'_>, event: &str) -> Vec<St
     types
 }
 
-fn schedule(cx: &mut Cx, section: &mut Section<'_>, at: Span) -> Vec<ir::Cron> {
+fn schedule(cx: &mut Cx, scope: &Scope<'_>, section: &mut Section<'_>, at: Span) -> Vec<ir::Cron> {
     let timezone = section
         .value(cx, "timezone")
-        .and_then(|e| values::literal_string(cx, e, "a time zone"));
+        .and_then(|e| values::constant_string(cx, scope, e, "a time zone"));
     let Some(value) = section.value(cx, "cron") else {
         cx.report(
             Diagnostic::new(
@@ -596,15 +611,12 @@ fn schedule(cx: &mut Cx, section: &mut Section<'_>, at: Span) -> Vec<ir::Cron> {
         return Vec::new();
     };
     let mut crons = Vec::new();
-    for item in list_items(value) {
-        let Some(expression) = values::literal_string(cx, item, "a cron expression") else {
-            continue;
-        };
-        if literals::cron(cx, &expression, item.span) {
+    for (expression, span) in values::constant_strings(cx, scope, value, "a cron expression") {
+        if literals::cron(cx, &expression, span) {
             crons.push(ir::Cron {
                 expression,
                 timezone: timezone.clone(),
-                span: item.span,
+                span,
             });
         }
     }
@@ -617,6 +629,16 @@ fn lower_inputs(
     names: &mut PipelineNames,
     section: &mut Section<'_>,
 ) -> Vec<ir::Input> {
+    let lets = PipelineNames {
+        lets: names.lets.clone(),
+        ..PipelineNames::default()
+    };
+    let scope = Scope {
+        names: &lets,
+        job: None,
+        step_env: &[],
+        position: Position::Pipeline,
+    };
     let items = section.items(|item| match &item.kind {
         ItemKind::Input { name, ty, body } => Some((item, name, ty, body.as_ref())),
         _ => None,
@@ -636,7 +658,7 @@ fn lower_inputs(
             );
             continue;
         }
-        let Some(input_type) = values::input_type(cx, ty) else {
+        let Some(input_type) = values::input_type(cx, &scope, ty) else {
             continue;
         };
         let empty = ast::Block {
@@ -646,14 +668,14 @@ fn lower_inputs(
         let mut inner = Section::of(format!("input `{}`", name.name), body.unwrap_or(&empty));
         let description = inner
             .value(cx, "description")
-            .and_then(|e| values::literal_string(cx, e, "a description"));
+            .and_then(|e| values::constant_string(cx, &scope, e, "a description"));
         let required = inner
             .value(cx, "required")
             .and_then(|e| values::literal_bool(cx, e))
             .unwrap_or(false);
         let default = inner
             .value(cx, "default")
-            .and_then(|e| values::input_default(cx, e, &input_type));
+            .and_then(|e| values::input_default(cx, &scope, e, &input_type));
         inner.finish(cx);
         let input = ir::Input {
             name: name.name.clone(),
@@ -689,6 +711,16 @@ fn lower_call_secrets(
     names: &mut PipelineNames,
     section: &mut Section<'_>,
 ) -> Vec<ir::CallSecret> {
+    let lets = PipelineNames {
+        lets: names.lets.clone(),
+        ..PipelineNames::default()
+    };
+    let scope = Scope {
+        names: &lets,
+        job: None,
+        step_env: &[],
+        position: Position::Pipeline,
+    };
     let items = section.items(|item| match &item.kind {
         ItemKind::Secret { name, body } => Some((item, name, body.as_ref())),
         _ => None,
@@ -715,7 +747,7 @@ fn lower_call_secrets(
         let mut inner = Section::of(format!("secret `{}`", name.name), body.unwrap_or(&empty));
         let description = inner
             .value(cx, "description")
-            .and_then(|e| values::literal_string(cx, e, "a description"));
+            .and_then(|e| values::constant_string(cx, &scope, e, "a description"));
         let required = inner
             .value(cx, "required")
             .and_then(|e| values::literal_bool(cx, e))

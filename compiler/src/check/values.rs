@@ -5,6 +5,7 @@
 use crate::ast::{self, ExprKind as AstExpr};
 use crate::diagnostics::{Code, Diagnostic, closest};
 use crate::ir::{self, ExprKind, Literal, Template, TemplatePart, Type};
+use crate::span::Span;
 
 use super::expr::{PipelineNames, Scope};
 use super::section::{Section, Setting, list_items};
@@ -295,7 +296,7 @@ pub(super) fn run_defaults(
     scope: &Scope<'_>,
     section: &mut Section<'_>,
 ) -> ir::RunDefaults {
-    let shell = section.value(cx, "shell").and_then(|e| shell(cx, e));
+    let shell = section.value(cx, "shell").and_then(|e| shell(cx, scope, e));
     let working_directory = section
         .value(cx, "working_directory")
         .map(|e| template(cx, scope, e));
@@ -305,9 +306,9 @@ pub(super) fn run_defaults(
     }
 }
 
-pub(super) fn shell(cx: &mut Cx, expr: &ast::Expr) -> Option<String> {
+pub(super) fn shell(cx: &mut Cx, scope: &Scope<'_>, expr: &ast::Expr) -> Option<String> {
     const SHELLS: &[&str] = &["bash", "sh", "pwsh", "powershell", "cmd", "python"];
-    let text = literal_string(cx, expr, "a shell")?;
+    let text = constant_string(cx, scope, expr, "a shell")?;
     let program = text.split_whitespace().next().unwrap_or("");
     if SHELLS.contains(&program) {
         return Some(text);
@@ -398,40 +399,67 @@ pub(super) fn job_refs(
     refs
 }
 
-/// Plain strings: `workflows: ["CI"]`.
-pub(super) fn string_list(cx: &mut Cx, scope: &Scope<'_>, expr: &ast::Expr) -> Vec<String> {
-    let _ = scope;
-    list_items(expr)
+/// Strings known when the pipeline is compiled (written out, or `let`s bound to them), each
+/// with its span; a list gives one per element.
+pub(super) fn constant_strings(
+    cx: &mut Cx,
+    scope: &Scope<'_>,
+    expr: &ast::Expr,
+    what: &str,
+) -> Vec<(String, Span)> {
+    let lowered = scope.lower(cx, expr);
+    let items = match lowered.kind {
+        ExprKind::List(items) => items,
+        kind => vec![ir::Expr {
+            kind,
+            ty: lowered.ty,
+            span: lowered.span,
+        }],
+    };
+    items
         .into_iter()
-        .filter_map(|item| literal_string(cx, item, "text"))
+        .filter_map(|item| constant_text(cx, item, what))
         .collect()
 }
 
-/// A string written out, without interpolation.
-pub(super) fn literal_string(cx: &mut Cx, expr: &ast::Expr, what: &str) -> Option<String> {
-    match &expr.kind {
-        AstExpr::String(lit) => match lit.as_plain() {
-            Some(text) => Some(text),
-            None => {
-                cx.report(
-                    Diagnostic::new(
-                        Code::InvalidValue,
-                        format!("{what} cannot interpolate values"),
-                        expr.span,
-                        "interpolates",
-                    )
-                    .with_help("write it out as plain text"),
-                );
-                None
-            }
-        },
-        AstExpr::Error => None,
+/// One string known when the pipeline is compiled (written out, or a `let` bound to one).
+pub(super) fn constant_string(
+    cx: &mut Cx,
+    scope: &Scope<'_>,
+    expr: &ast::Expr,
+    what: &str,
+) -> Option<String> {
+    let lowered = scope.lower(cx, expr);
+    constant_text(cx, lowered, what).map(|(text, _)| text)
+}
+
+fn constant_text(cx: &mut Cx, item: ir::Expr, what: &str) -> Option<(String, Span)> {
+    match item.kind {
+        ExprKind::Literal(Literal::String(text)) => Some((text, item.span)),
+        ExprKind::Invalid => None,
+        ExprKind::Template(_) => {
+            cx.report(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("{what} cannot interpolate values"),
+                    item.span,
+                    "interpolates",
+                )
+                .with_help(
+                    "it is needed when the pipeline is compiled: write it out as plain text",
+                ),
+            );
+            None
+        }
         _ => {
             cx.report(
                 Diagnostic::new(
                     Code::TypeMismatch,
-                    format!("expected {what} as a string"),
-                    expr.span,
+                    format!(
+                        "expected {what} as a string, found a {}",
+                        item.ty.describe()
+                    ),
+                    item.span,
                     "not a string",
                 )
                 .with_help("write it in quotes: \"...\""),
@@ -585,7 +613,11 @@ fn unknown_type(cx: &mut Cx, name: &str, ty: &ast::TypeRef, known: &[&str]) {
 }
 
 /// The type of a dispatch or call input.
-pub(super) fn input_type(cx: &mut Cx, ty: &ast::TypeRef) -> Option<ir::InputType> {
+pub(super) fn input_type(
+    cx: &mut Cx,
+    scope: &Scope<'_>,
+    ty: &ast::TypeRef,
+) -> Option<ir::InputType> {
     const TYPES: &[&str] = &["string", "bool", "number", "choice", "environment"];
     let name = ty.name.name.as_str();
     if name == "choice" {
@@ -603,7 +635,7 @@ pub(super) fn input_type(cx: &mut Cx, ty: &ast::TypeRef) -> Option<ir::InputType
         };
         let mut options: Vec<String> = Vec::new();
         for arg in args {
-            let Some(option) = literal_string(cx, arg, "an option") else {
+            let Some(option) = constant_string(cx, scope, arg, "an option") else {
                 continue;
             };
             if options.contains(&option) {
@@ -659,15 +691,21 @@ pub(super) fn input_type(cx: &mut Cx, ty: &ast::TypeRef) -> Option<ir::InputType
 }
 
 /// An input's default, which must fit the input's type.
-pub(super) fn input_default(cx: &mut Cx, expr: &ast::Expr, ty: &ir::InputType) -> Option<Literal> {
-    let literal = match (&expr.kind, ty) {
-        (AstExpr::Bool(b), ir::InputType::Boolean) => Literal::Bool(*b),
-        (AstExpr::Number(n), ir::InputType::Number) => Literal::Number(n.clone()),
-        (
-            AstExpr::String(_),
+pub(super) fn input_default(
+    cx: &mut Cx,
+    scope: &Scope<'_>,
+    expr: &ast::Expr,
+    ty: &ir::InputType,
+) -> Option<Literal> {
+    let lowered = scope.lower(cx, expr);
+    let literal = match (lowered.kind, ty) {
+        (ExprKind::Literal(lit @ Literal::Bool(_)), ir::InputType::Boolean)
+        | (ExprKind::Literal(lit @ Literal::Number(_)), ir::InputType::Number)
+        | (
+            ExprKind::Literal(lit @ Literal::String(_)),
             ir::InputType::String | ir::InputType::Environment | ir::InputType::Choice(_),
-        ) => Literal::String(literal_string(cx, expr, "a default")?),
-        (AstExpr::Error, _) => return None,
+        ) => lit,
+        (ExprKind::Invalid, _) => return None,
         _ => {
             let wanted = match ty {
                 ir::InputType::Boolean => "`true` or `false`",

@@ -108,17 +108,26 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 /// "Did you mean" support: the closest candidate by edit distance, if it is close enough to
 /// be a plausible typo (distance at most a third of the longer name, and at least 1 edit).
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = |candidate: &str| (name.chars().count().max(candidate.chars().count()) / 3).max(1);
+    let lower = name.to_lowercase();
+    // A quarter of the longer name: "runson" → "runs_on", but not "NPM_TOKEN" → "SNYK_TOKEN".
+    let limit = |candidate: &str| (name.chars().count().max(candidate.chars().count()) / 4).max(1);
+    // An abbreviation of three or more characters: "prod" → "production".
+    let abbreviates = |candidate: &str| {
+        lower.chars().count() >= 3 && candidate.to_lowercase().starts_with(&lower)
+    };
     candidates
         .into_iter()
         .filter(|candidate| *candidate != name)
-        .map(|candidate| {
-            (
-                edit_distance(&name.to_lowercase(), &candidate.to_lowercase()),
-                candidate,
-            )
+        .filter_map(|candidate| {
+            let distance = edit_distance(&lower, &candidate.to_lowercase());
+            if distance <= limit(candidate) {
+                Some((distance, candidate))
+            } else if abbreviates(candidate) {
+                Some((usize::MAX / 2, candidate))
+            } else {
+                None
+            }
         })
-        .filter(|(distance, candidate)| *distance <= limit(candidate))
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
         .map(|(_, candidate)| candidate)
 }
@@ -172,6 +181,11 @@ mod tests {
         assert_eq!(closest("neds", names), Some("needs"));
         assert_eq!(closest("tiemout", names), Some("timeout"));
         assert_eq!(closest("services", names), None);
+        assert_eq!(closest("NPM_TOKEN", ["SNYK_TOKEN"]), None);
+        assert_eq!(
+            closest("prod", ["staging", "production"]),
+            Some("production")
+        );
     }
 
     #[test]

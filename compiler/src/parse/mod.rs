@@ -434,7 +434,7 @@ impl<'t> Parser<'t> {
         if offset > start {
             diagnostic = diagnostic.with_label(self.span(start..offset), "while reading this item");
         }
-        diagnostic = diagnostic.with_help(help_for(region, &expected));
+        diagnostic = diagnostic.with_help(help_for(region, found, &expected));
         self.report(diagnostic);
     }
 }
@@ -583,6 +583,10 @@ fn describe_expected(tokens: &[String], rules: &[Rule]) -> Vec<String> {
     {
         names.push("a string".into());
     }
+    // `true` and `false` are values; listing them beside "a value" says nothing.
+    if names.iter().any(|n| n == "a value") {
+        names.retain(|n| n != "`true`" && n != "`false`");
+    }
     if names.iter().any(|n| n == "`{`") {
         names.retain(|n| n != "a `{ ... }` block");
     }
@@ -606,6 +610,7 @@ fn token_name(token: &str) -> Option<String> {
         // A character range such as `a..z` (pest's Display of a range token).
         _ if token.chars().count() == 4 && token.chars().skip(1).take(2).all(|c| c == '.') => None,
         "\"\"\"" => Some("`\"\"\"`".into()),
+        "`" => Some("a raw expression in backticks".into()),
         "${{" => Some("`${{`".into()),
         _ => Some(format!("`{token}`")),
     }
@@ -632,7 +637,10 @@ fn or_list(items: &[String]) -> String {
 }
 
 /// A hint for the commonest slips: `=` for `:`, and YAML's `key: value` lists.
-fn help_for(region: &str, expected: &[String]) -> String {
+fn help_for(region: &str, found: Option<&str>, expected: &[String]) -> String {
+    if found == Some("'") {
+        return "strings are written in double quotes: \"text\"".into();
+    }
     let trimmed = region.trim_start();
     if trimmed.starts_with("- ") {
         return "lists are written in brackets: `[a, b]`".into();
