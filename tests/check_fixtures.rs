@@ -1,16 +1,18 @@
 //! The fixture harness: every `.pipe` file under `tests/fixtures/check/` (named
-//! `<CODE>_<name>.pipe` after the code it exercises) and `tests/fixtures/syntax/` (several
-//! broken items per file, to show parse recovery) is checked by the built `pipec` binary,
-//! and what the user sees is snapshotted: the numbered source, the human output and the
-//! exit code. Also here: every registry code must have a fixture, and
-//! `docs/diagnostics.md` must match the registry.
+//! `<CODE>_<name>.pipe` after the code it exercises), `tests/fixtures/syntax/` (several
+//! broken items per file, to show parse recovery) and `tests/fixtures/seeds/` (faithful
+//! translations of seed workflows that contain real mistakes; `examples/` holds the fixed
+//! versions) is checked by the built `pipec` binary, and what the user sees is
+//! snapshotted: the numbered source, the human output and the exit code. Also here: every
+//! registry code must have a fixture, and `docs/diagnostics.md` must match the registry.
 
 // Helpers outside `#[test]` functions are test code too; a panic here is a failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
 use pipec_compiler::Code;
 
@@ -34,25 +36,23 @@ fn check_fixture(path: &Path, format: &str) -> Checked {
         .to_str()
         .unwrap()
         .replace('\\', "/");
-    let run = Command::new(env!("CARGO_BIN_EXE_pipec"))
-        .args(["check", "--format", format, &relative])
-        .current_dir(WORKSPACE)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(run.stdout).unwrap();
-    let stderr = String::from_utf8(run.stderr).unwrap();
-    let output = if format == "human" { stderr } else { stdout };
+    let run = support::pipec(
+        pipec_binary!(),
+        Path::new(WORKSPACE),
+        &["check", "--format", format, &relative],
+    );
+    let output = if format == "human" {
+        run.stderr
+    } else {
+        run.stdout
+    };
     let source = std::fs::read_to_string(path).unwrap();
     let numbered: String = source
         .lines()
         .enumerate()
         .map(|(index, line)| format!("{:>3} | {line}\n", index + 1))
         .collect();
-    let exit = run
-        .status
-        .code()
-        .map_or("killed by a signal".to_owned(), |code| code.to_string());
+    let exit = run.code;
     let document = format!(
         "--- {relative}\n{numbered}\n--- pipec check --format {format} {relative}\n{output}\n--- exit code: {exit}\n"
     );
@@ -120,6 +120,23 @@ fn syntax_fixtures() {
             );
         }
         insta::assert_snapshot!(check_fixture(path, "human").document);
+    });
+}
+
+/// Seed fixtures keep a seed workflow as it was written, mistakes included, so the
+/// snapshot shows what pipec reports about it. They are not named after a code: one seed
+/// may have several mistakes. Each must report something, or it has nothing to keep.
+#[test]
+fn seed_fixtures() {
+    insta::glob!("fixtures/seeds/*.pipe", |path| {
+        let checked = check_fixture(path, "human");
+        assert!(
+            checked.output.contains("error[") || checked.output.contains("warning["),
+            "{} is kept for the mistakes pipec reports in it, but pipec reported none:\n{}",
+            path.display(),
+            checked.output
+        );
+        insta::assert_snapshot!(checked.document);
     });
 }
 

@@ -6,12 +6,13 @@
 // Helpers outside `#[test]` functions are test code too; a panic here is a failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod support;
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use serde_json::Value;
-use tempfile::TempDir;
+use support::{Run, project};
 
 const CLEAN: &str = "\
 pipeline ci {
@@ -51,39 +52,10 @@ fn renamed(text: &str, id: &str) -> String {
     text.replace("pipeline ci {", &format!("pipeline {id} {{"))
 }
 
-/// What one run of the binary did.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// The one helper for this boundary: runs `pipec` in `dir` without colour, at the fixed
-/// width used when output is not a terminal.
+/// The one helper for this boundary: runs this crate's `pipec` in `dir` (see
+/// [`support::pipec`]).
 fn pipec(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_pipec"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .output()
-        .unwrap();
-    Run {
-        code: output.status.code().expect("pipec was killed by a signal"),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
-
-/// A scratch directory holding `files` (relative path, contents).
-fn project(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, contents) in files {
-        let path = dir.path().join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, contents).unwrap();
-    }
-    dir
+    support::pipec(pipec_binary!(), dir, args)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -313,20 +285,6 @@ fn github_annotations_are_workflow_commands() {
     );
 }
 
-/// The SARIF 2.1.0 schema from the shared data directory.
-fn sarif_schema() -> PathBuf {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        std::env::var_os("PIPEC_SHARED_DIR")
-            .map(|dir| PathBuf::from(dir).join("schemas/sarif-2.1.0.json")),
-        Some(workspace.join("../shared/schemas/sarif-2.1.0.json")),
-        Some(PathBuf::from("/work/shared/schemas/sarif-2.1.0.json")),
-    ];
-    candidates.into_iter().flatten().find(|path| path.is_file()).expect(
-        "sarif-2.1.0.json not found in $PIPEC_SHARED_DIR/schemas, ../shared/schemas or /work/shared/schemas",
-    )
-}
-
 #[test]
 fn sarif_validates_against_the_schema() {
     let dir = project(&[
@@ -361,18 +319,7 @@ fn sarif_validates_against_the_schema() {
 
     let path = dir.path().join("out.sarif");
     fs::write(&path, &run.stdout).unwrap();
-    let validation = Command::new("check-jsonschema")
-        .arg("--schemafile")
-        .arg(sarif_schema())
-        .arg(&path)
-        .output()
-        .expect("check-jsonschema is needed to validate SARIF: `pip install check-jsonschema`");
-    assert!(
-        validation.status.success(),
-        "the SARIF log does not validate:\n{}{}",
-        String::from_utf8_lossy(&validation.stdout),
-        String::from_utf8_lossy(&validation.stderr)
-    );
+    support::assert_valid_against_schema(&support::shared_file("schemas/sarif-2.1.0.json"), &path);
 }
 
 #[test]
@@ -441,7 +388,7 @@ fn explain_list_has_every_code() {
 
 #[test]
 fn version() {
-    let run = pipec(Path::new(env!("CARGO_MANIFEST_DIR")), &["--version"]);
+    let run = pipec(support::workspace(), &["--version"]);
     assert_eq!(
         (run.code, run.stdout),
         (0, format!("pipec {}\n", env!("CARGO_PKG_VERSION")))
@@ -452,7 +399,7 @@ fn version() {
 fn help_of_every_command() {
     for command in [&[][..], &["check"], &["build"], &["explain"]] {
         let args: Vec<&str> = command.iter().copied().chain(["--help"]).collect();
-        let run = pipec(Path::new(env!("CARGO_MANIFEST_DIR")), &args);
+        let run = pipec(support::workspace(), &args);
         assert_eq!(run.code, 0, "{}", run.stderr);
         let name = if command.is_empty() {
             "pipec".to_owned()
