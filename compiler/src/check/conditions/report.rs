@@ -77,7 +77,12 @@ pub(super) fn unreachable_job(
     let hints = condition
         .map(|c| value_hints(c, pipeline, job))
         .unwrap_or_default();
-    finish(diagnostic, general, hints)
+    with_pull_request_note(
+        finish(diagnostic, general, hints),
+        pipeline,
+        condition,
+        conflict,
+    )
 }
 
 pub(super) fn unreachable_step(
@@ -128,7 +133,12 @@ pub(super) fn unreachable_step(
     } else {
         "the condition contradicts itself; change it so that it can hold"
     };
-    finish(diagnostic, general, hints)
+    with_pull_request_note(
+        finish(diagnostic, general, hints),
+        pipeline,
+        step.condition.as_ref(),
+        conflict,
+    )
 }
 
 pub(super) fn constant_condition(
@@ -207,12 +217,58 @@ fn with_conflict_labels(
                 "the pipeline runs on"
             };
             diagnostic = diagnostic.with_label(
-                trigger.span,
+                first_line(db, trigger.span),
                 format!("{text} {}", describe_trigger(trigger)),
             );
         }
     }
     diagnostic
+}
+
+/// A note for the most common trigger conflict: `branch` read on a pull request, where it
+/// is empty.
+fn with_pull_request_note(
+    diagnostic: Diagnostic,
+    pipeline: &ir::Pipeline,
+    condition: Option<&Expr>,
+    conflict: &Conflict<'_>,
+) -> Diagnostic {
+    let on_pull_requests = pipeline
+        .triggers
+        .iter()
+        .any(|t| matches!(t.kind, TriggerKind::PullRequest { target: false, .. }));
+    let mut reads_branch = false;
+    if let Some(condition) = condition {
+        condition.walk(&mut |e| {
+            reads_branch |= matches!(e.kind, ExprKind::Context(ir::Context::Branch));
+        });
+    }
+    if conflict.triggers && on_pull_requests && reads_branch {
+        diagnostic.with_note(
+            "on `pull_request`, `branch` is \"\"; the branch a pull request targets is `base_branch`",
+        )
+    } else {
+        diagnostic
+    }
+}
+
+/// The first line of a span (`on workflow_dispatch` of a block listing inputs), so that a
+/// label points at a declaration's head rather than at all of it.
+fn first_line(db: &SourceDb, span: Span) -> Span {
+    let text = db.slice(span);
+    match text.find('\n') {
+        Some(end) => {
+            let head = text
+                .get(..end)
+                .unwrap_or("")
+                .trim_end()
+                .trim_end_matches('{')
+                .trim_end();
+            let start = span.start as usize;
+            Span::new(span.file, start..start + head.len())
+        }
+        None => span,
+    }
 }
 
 /// The help: value hints when there are some (the likely fix), with the general advice as

@@ -252,6 +252,10 @@ fn pull_request_filters_constrain_the_base_branch() {
             "E0501: job `no-branch` can never run"
         ]
     );
+    let note =
+        "on `pull_request`, `branch` is \"\"; the branch a pull request targets is `base_branch`";
+    assert_eq!(diagnostics[1].notes, vec![note]);
+    assert!(diagnostics[0].notes.is_empty());
 }
 
 #[test]
