@@ -13,6 +13,7 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use pipec_compiler::Code;
 
@@ -59,6 +60,14 @@ fn check_fixture(path: &Path, format: &str) -> Checked {
     Checked { document, output }
 }
 
+/// insta's `glob!` counts failed assertions on one process-wide stack, so two globs running
+/// at the same time (tests run on parallel threads) count each other's failures and report
+/// them under the wrong test. Each glob test holds this lock while it runs.
+fn one_glob_at_a_time() -> MutexGuard<'static, ()> {
+    static GLOB: Mutex<()> = Mutex::new(());
+    GLOB.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// The code a check fixture is named after: `E0301` for `E0301_dependency-cycle.pipe`.
 fn fixture_code(path: &Path) -> String {
     let name = path.file_name().unwrap().to_str().unwrap();
@@ -67,6 +76,7 @@ fn fixture_code(path: &Path) -> String {
 
 #[test]
 fn check_fixtures() {
+    let _glob = one_glob_at_a_time();
     insta::glob!("fixtures/check/*.pipe", |path| {
         let code = fixture_code(path);
         let checked = check_fixture(path, "human");
@@ -84,6 +94,7 @@ fn check_fixtures() {
 /// get a diagnostic with that code, which shows that one error did not hide the next.
 #[test]
 fn syntax_fixtures() {
+    let _glob = one_glob_at_a_time();
     insta::glob!("fixtures/syntax/*.pipe", |path| {
         let source = std::fs::read_to_string(path).unwrap();
         let expected: Vec<(usize, String)> = source
@@ -128,6 +139,7 @@ fn syntax_fixtures() {
 /// may have several mistakes. Each must report something, or it has nothing to keep.
 #[test]
 fn seed_fixtures() {
+    let _glob = one_glob_at_a_time();
     insta::glob!("fixtures/seeds/*.pipe", |path| {
         let checked = check_fixture(path, "human");
         assert!(
