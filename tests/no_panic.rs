@@ -19,8 +19,9 @@ const HANG_LIMIT: Duration = Duration::from_secs(20);
 const MUTANTS_PER_FILE: usize = 240;
 
 const TOKENS: &[&str] = &[
-    "{", "}", "\"", "\"\"\"", "${{", "}}", "(", ")", "[", "]", ":", "=", "->", ",", "job x {", "step {", "when:", "&&",
-    "||", "!", "`", "#", "\n", "é", "\\", "needs: [", "matrix {", "on push", "let a =", "0", "5x", "100%", "\t", "\u{0}",
+    "{", "}", "\"", "\"\"\"", "${{", "}}", "(", ")", "[", "]", ":", "=", "->", ",", "job x {",
+    "step {", "when:", "&&", "||", "!", "`", "#", "\n", "é", "\\", "needs: [", "matrix {",
+    "on push", "let a =", "0", "5x", "100%", "\t", "\u{0}",
 ];
 
 /// xorshift64*: deterministic, no dependency.
@@ -35,12 +36,18 @@ impl Rng {
     }
 
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 }
 
 fn pipe_files(dir: &Path, found: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for path in entries {
@@ -74,7 +81,7 @@ fn mutants(text: &str, seed: u64) -> Vec<String> {
             1 if !lines.is_empty() => {
                 let mut l = lines.clone();
                 let i = rng.below(l.len());
-                l.insert(i, lines[i]);
+                l.insert(i, l.get(i).copied().unwrap_or_default());
                 l.join("\n")
             }
             2 if lines.len() > 1 => {
@@ -88,7 +95,11 @@ fn mutants(text: &str, seed: u64) -> Vec<String> {
                 let mut mutated = text.to_string();
                 for _ in 0..1 + rng.below(3) {
                     let at = floor_boundary(&mutated, rng.below(mutated.len() + 1));
-                    mutated.insert_str(at, TOKENS[rng.below(TOKENS.len())]);
+                    let token = TOKENS
+                        .get(rng.below(TOKENS.len()))
+                        .copied()
+                        .unwrap_or_default();
+                    mutated.insert_str(at, token);
                 }
                 mutated
             }
@@ -111,7 +122,10 @@ fn check_one(name: &str, text: &str) -> Option<String> {
                 && text.is_char_boundary(span.start as usize)
                 && text.is_char_boundary(span.end as usize);
             if !inside {
-                return Some(format!("{:?} ({}) points outside the file: {span:?}", diagnostic.code, diagnostic.message));
+                return Some(format!(
+                    "{:?} ({}) points outside the file: {span:?}",
+                    diagnostic.code, diagnostic.message
+                ));
             }
         }
     }
@@ -127,13 +141,23 @@ fn mutants_of_every_example_and_fixture_never_panic_hang_or_point_outside_the_fi
     let mut files = Vec::new();
     pipe_files(&root.join("examples"), &mut files);
     pipe_files(&root.join("tests/fixtures"), &mut files);
-    assert!(files.len() >= 10, "expected the examples and fixtures to be found, got {files:?}");
+    assert!(
+        files.len() >= 10,
+        "expected the examples and fixtures to be found, got {files:?}"
+    );
 
     let mut inputs: Vec<(String, String)> = Vec::new();
     for (index, path) in files.iter().enumerate() {
         let text = std::fs::read_to_string(path).expect("readable fixture");
-        let name = path.strip_prefix(root).unwrap_or(path).display().to_string();
-        for (n, mutant) in mutants(&text, 0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1)).into_iter().enumerate() {
+        let name = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        for (n, mutant) in mutants(&text, 0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1))
+            .into_iter()
+            .enumerate()
+        {
             inputs.push((format!("{name}#mutant{n}"), mutant));
         }
     }
@@ -147,15 +171,17 @@ fn mutants_of_every_example_and_fixture_never_panic_hang_or_point_outside_the_fi
         .stack_size(16 * 1024 * 1024)
         .spawn(move || {
             for (name, text) in inputs {
-                let outcome = std::panic::catch_unwind(|| check_one(&name, &text)).map_err(|panic| {
-                    let message = panic
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_string()))
-                        .unwrap_or_default();
-                    format!("panicked: {message}\n--- input ---\n{text}")
-                });
-                let outcome = outcome.map(|o| o.map(|problem| format!("{problem}\n--- input ---\n{text}")));
+                let outcome =
+                    std::panic::catch_unwind(|| check_one(&name, &text)).map_err(|panic| {
+                        let message = panic
+                            .downcast_ref::<String>()
+                            .cloned()
+                            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_string()))
+                            .unwrap_or_default();
+                        format!("panicked: {message}\n--- input ---\n{text}")
+                    });
+                let outcome =
+                    outcome.map(|o| o.map(|problem| format!("{problem}\n--- input ---\n{text}")));
                 if progress.send((name, outcome)).is_err() {
                     return;
                 }
@@ -167,12 +193,26 @@ fn mutants_of_every_example_and_fixture_never_panic_hang_or_point_outside_the_fi
     for _ in 0..total {
         match done.recv_timeout(HANG_LIMIT) {
             Ok((_, Ok(None))) => {}
-            Ok((name, Ok(Some(problem)))) | Ok((name, Err(problem))) => failures.push(format!("{name}: {problem}")),
-            Err(_) => panic!("a mutant took longer than {HANG_LIMIT:?}: the compiler hangs (the last input reported is before it)"),
+            Ok((name, Ok(Some(problem)))) | Ok((name, Err(problem))) => {
+                failures.push(format!("{name}: {problem}"))
+            }
+            Err(_) => panic!(
+                "a mutant took longer than {HANG_LIMIT:?}: the compiler hangs (the last input reported is before it)"
+            ),
         }
     }
     worker.join().expect("worker finished");
-    assert!(failures.is_empty(), "{} of {total} mutants failed:\n{}", failures.len(), failures.iter().take(5).cloned().collect::<Vec<_>>().join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} mutants failed:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    );
 }
 
 #[test]

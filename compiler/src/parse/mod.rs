@@ -387,13 +387,18 @@ impl<'t> Parser<'t> {
         let (offset, expected) = match PipeGrammar::parse(Rule::item_probe, rest) {
             Ok(_) => (0, Vec::new()),
             Err(error) => {
-                let offset = match error.location {
+                let location = match error.location {
                     pest::error::InputLocation::Pos(p) => p,
                     pest::error::InputLocation::Span((s, _)) => s,
                 };
+                let attempts = error.parse_attempts();
+                // The expected tokens belong to the farthest position pest reached, which can
+                // lie past the error's own location when a rule looked ahead across a line.
+                let offset = attempts
+                    .as_ref()
+                    .map_or(location, |a| a.max_position.max(location));
                 // pest does not export the attempts' types, so they are read through Display.
-                let expected = error
-                    .parse_attempts()
+                let expected = attempts
                     .map(|attempts| {
                         let tokens: Vec<String> = attempts
                             .expected_tokens()
