@@ -36,8 +36,12 @@ pub(super) enum StrTest {
     /// The string starts with, ends with or contains the text (never `Exact`: that is
     /// `OneOf`).
     Text(Anchoring, String),
-    /// The string matches the glob.
+    /// The string matches the glob (`matches(x, "glob")`, which targets compare like
+    /// other text tests).
     Glob(Glob),
+    /// A trigger filter's glob matches the string. GitHub may match filters exactly while
+    /// it compares text ignoring case, so the case-insensitive check treats these apart.
+    Filter(Glob),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -78,10 +78,25 @@ pub(super) fn input_kinds(pipeline: &ir::Pipeline) -> HashMap<String, InputKind>
 }
 
 /// Whether the condition lifts the implicit "everything upstream succeeded" requirement:
-/// a status function other than `success()`, or `success()` used other than positively
-/// (`!success()` runs after a failure).
+/// a status function other than `success()`, `success()` used other than positively
+/// (`!success()` runs after a failure), or a raw expression that calls a status function
+/// (GitHub sees it, whatever the IR makes of it).
 pub(super) fn overrides_status(expr: &Expr) -> bool {
-    expr.overrides_status() || success_used_negatively(expr, false)
+    expr.overrides_status() || success_used_negatively(expr, false) || raw_calls_status(expr)
+}
+
+fn raw_calls_status(expr: &Expr) -> bool {
+    let mut found = false;
+    expr.walk(&mut |e| {
+        if let ExprKind::Raw(raw) = &e.kind {
+            // GitHub's function names are case-insensitive.
+            let raw = raw.to_lowercase();
+            found |= ["success(", "failure(", "always(", "cancelled("]
+                .iter()
+                .any(|call| raw.contains(call));
+        }
+    });
+    found
 }
 
 fn success_used_negatively(expr: &Expr, negated: bool) -> bool {

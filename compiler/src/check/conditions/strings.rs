@@ -8,11 +8,15 @@
 //! symbol per class of characters that every automaton treats alike, until a state that
 //! all of them accept is found (satisfiable) or none is left (unsatisfiable).
 //!
-//! GitHub compares strings without regard to case, other targets may not. A verdict of
+//! GitHub compares strings without regard to case, other targets may not, and trigger
+//! filters may be matched exactly even where comparisons ignore case. A verdict of
 //! "unsatisfiable" is therefore given only when it holds both for the constraints as
-//! written and for their lowercased form (a case-insensitive match of a lowercased string
-//! is an exact match of the lowercased constants). Globs that are not case-neutral are
-//! dropped from the lowercased check, which only makes it more permissive.
+//! written and for a case-insensitive relaxation: constants lowercased (a case-insensitive
+//! match of a string is an exact match of its lowercased form), globs that are not
+//! case-neutral dropped, and filters kept only where they require a match (lowercasing a
+//! name a neutral glob matches gives a name it matches; lowercasing a name it does not
+//! match may give one it does). Dropping constraints only makes the check more
+//! permissive.
 
 use std::borrow::Cow;
 use std::collections::{HashSet, VecDeque};
@@ -35,7 +39,11 @@ pub(super) struct Decision {
 /// Whether a string exists that satisfies every test (`true`) or fails it (`false`).
 pub(super) fn decide(tests: &[(&StrTest, bool)]) -> Decision {
     let exact = decide_folded(tests, false);
-    if exact.verdict != Verdict::Unsat || tests.iter().all(|(test, _)| is_case_neutral(test)) {
+    if exact.verdict != Verdict::Unsat
+        || tests
+            .iter()
+            .all(|(test, positive)| is_case_neutral(test, *positive))
+    {
         return exact;
     }
     // A value found ignoring case is no witness for the tests as written.
@@ -53,16 +61,18 @@ pub(super) fn holds(test: &StrTest, value: &str) -> bool {
         StrTest::Text(Anchoring::Prefix, text) => value.starts_with(text.as_str()),
         StrTest::Text(Anchoring::Suffix, text) => value.ends_with(text.as_str()),
         StrTest::Text(Anchoring::Substring, text) => value.contains(text.as_str()),
-        StrTest::Glob(glob) => glob.matches(value),
+        StrTest::Glob(glob) | StrTest::Filter(glob) => glob.matches(value),
     }
 }
 
-fn is_case_neutral(test: &StrTest) -> bool {
+/// Whether the case-insensitive relaxation leaves the test as it is.
+fn is_case_neutral(test: &StrTest, positive: bool) -> bool {
     let lower = |text: &str| text.to_lowercase() == text;
     match test {
         StrTest::OneOf(values) => values.iter().all(|v| lower(v)),
         StrTest::Text(_, text) => lower(text),
         StrTest::Glob(glob) => glob.is_case_neutral(),
+        StrTest::Filter(glob) => positive && glob.is_case_neutral(),
     }
 }
 
@@ -96,8 +106,11 @@ fn decide_folded(tests: &[(&StrTest, bool)], fold: bool) -> Decision {
                     positive,
                 ));
             }
-            StrTest::Glob(glob) if fold && !glob.is_case_neutral() => {}
-            StrTest::Glob(glob) => languages.push((Cow::Borrowed(glob), positive)),
+            StrTest::Glob(glob) | StrTest::Filter(glob)
+                if fold && !is_case_neutral(test, positive) => {}
+            StrTest::Glob(glob) | StrTest::Filter(glob) => {
+                languages.push((Cow::Borrowed(glob), positive))
+            }
         }
     }
     if let Some(candidates) = candidates {

@@ -151,7 +151,7 @@ impl Builder<'_> {
             let Ok(glob) = glob::parse(body) else {
                 return Formula::Const(true);
             };
-            parsed.push((negated, self.string(var.clone(), StrTest::Glob(glob))));
+            parsed.push((negated, self.string(var.clone(), StrTest::Filter(glob))));
         }
         if !only {
             // A `!` has no meaning in an ignore list; such patterns are left out.

@@ -2,12 +2,13 @@
 //! explanation, and what must not be reported.
 
 mod builder;
+mod random;
 
 use builder::{PipelineBuilder, only};
 
 use super::check_pipeline;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{InputType, TriggerKind};
+use crate::ir::{Filter, InputType, TriggerKind};
 use crate::source::SourceDb;
 
 fn check(builder: PipelineBuilder) -> (Vec<Diagnostic>, SourceDb) {
@@ -209,12 +210,31 @@ fn branch_filters_constrain_the_branch() {
         .job("main", &[], Some(r#"branch == "main""#))
         .job("new", &[], Some(r#"startsWith(branch, "release/new")"#));
     let (diagnostics, _) = check(builder);
+    // `old` is not reported: GitHub may match `!release/old/**` exactly, so a branch
+    // `release/OLD/x` passes the filter, and `startsWith` ignores case there.
     assert_eq!(
         messages(&diagnostics),
-        vec![
-            "E0501: job `old` can never run",
-            "E0501: job `main` can never run"
-        ]
+        vec!["E0501: job `main` can never run"]
+    );
+}
+
+#[test]
+fn ignored_branches_are_not_conflicts_when_case_differs() {
+    // GitHub may match `branches_ignore` exactly and compare `branch == "main"` ignoring
+    // case, so a push to `MAIN` would run this job: nothing is reported.
+    let push = TriggerKind::Push {
+        branches: Some(Filter::Ignore(vec!["main".into()])),
+        tags: None,
+        paths: None,
+    };
+    let builder = PipelineBuilder::new()
+        .trigger("on push", push)
+        .job("main", &[], Some(r#"branch == "main""#))
+        .job("tag", &[], Some(r#"tag != """#));
+    let (diagnostics, _) = check(builder);
+    assert_eq!(
+        messages(&diagnostics),
+        vec!["E0501: job `tag` can never run"]
     );
 }
 
@@ -379,7 +399,12 @@ fn jobs_that_override_the_status_are_not_held_back() {
             &["staging"],
             Some(r#"success() && branch == "main""#),
         )
-        .job("after-report", &["report"], Some(r#"branch == "main""#));
+        .job("after-report", &["report"], Some(r#"branch == "main""#))
+        .job(
+            "raw-always",
+            &["staging"],
+            Some(r#"`Always()` && branch == "main""#),
+        );
     let (diagnostics, _) = check(builder);
     // `after-report` needs `report`, which runs, but also (transitively) `staging`.
     assert_eq!(
