@@ -62,9 +62,7 @@ pub enum SimpleGlob {
 /// How a literal text must sit in a string, for globs built from a comparison rather than
 /// parsed from a pattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Anchoring {
-    /// The string is the text.
-    Exact,
+pub(crate) enum Anchoring {
     /// The string starts with the text.
     Prefix,
     /// The string ends with the text.
@@ -157,7 +155,7 @@ impl Glob {
 
     /// A glob matching strings that hold `text` as `anchoring` says (`Prefix` is
     /// `text` followed by `**`, and so on). Every character of `text` is literal.
-    pub fn from_text(text: &str, anchoring: Anchoring) -> Glob {
+    pub(crate) fn from_text(text: &str, anchoring: Anchoring) -> Glob {
         let any = || Piece {
             atom: Atom::AnyRun,
             repeat: Repeat::Once,
@@ -189,7 +187,7 @@ impl Glob {
     /// compared after lowercasing the text: no literal character or range has an
     /// uppercase form to fold. The condition checker only reasons case-insensitively
     /// about globs for which this holds.
-    pub fn is_case_neutral(&self) -> bool {
+    pub(crate) fn is_case_neutral(&self) -> bool {
         self.pieces.iter().all(|piece| match &piece.atom {
             Atom::Set(set) => set.is_case_neutral(),
             Atom::Star | Atom::AnyRun | Atom::Directories => true,
@@ -197,7 +195,7 @@ impl Glob {
     }
 
     /// The automaton the pattern compiles to.
-    pub fn nfa(&self) -> &Nfa {
+    pub(crate) fn nfa(&self) -> &Nfa {
         &self.nfa
     }
 
@@ -420,7 +418,7 @@ const MAX_CHAR: u32 = char::MAX as u32;
 
 /// A set of characters as sorted, disjoint, inclusive ranges of scalar values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct CharSet {
+struct CharSet {
     ranges: Vec<(u32, u32)>,
 }
 
@@ -485,7 +483,7 @@ impl CharSet {
 /// `accept` is the only accepting state. Sets of states ([`Nfa::start`], [`Nfa::step`])
 /// are sorted, free of duplicates and closed under empty moves.
 #[derive(Clone, Debug)]
-pub struct Nfa {
+pub(crate) struct Nfa {
     states: Vec<NfaState>,
     accept: u32,
 }
@@ -544,7 +542,7 @@ impl Nfa {
     /// An automaton accepting exactly the given words: a trie, whose word ends lead to
     /// the accepting state by empty moves. Many excluded values (`branch != "a"`, `branch
     /// != "b"`...) become one automaton instead of one each.
-    pub fn words<'w>(words: impl IntoIterator<Item = &'w str>) -> Nfa {
+    pub(crate) fn words<'w>(words: impl IntoIterator<Item = &'w str>) -> Nfa {
         let mut nfa = Nfa {
             states: vec![NfaState::default()],
             accept: 0,
@@ -596,12 +594,12 @@ impl Nfa {
     }
 
     /// The states the automaton is in before reading anything.
-    pub fn start(&self) -> Vec<u32> {
+    pub(crate) fn start(&self) -> Vec<u32> {
         self.closure(vec![0])
     }
 
     /// The states reachable from `states` by reading the character `c`.
-    pub fn step(&self, states: &[u32], c: u32) -> Vec<u32> {
+    pub(crate) fn step(&self, states: &[u32], c: u32) -> Vec<u32> {
         let targets = states
             .iter()
             .filter_map(|&s| self.states.get(s as usize))
@@ -617,13 +615,13 @@ impl Nfa {
     }
 
     /// Whether a set of states includes the accepting one.
-    pub fn accepts(&self, states: &[u32]) -> bool {
+    pub(crate) fn accepts(&self, states: &[u32]) -> bool {
         states.binary_search(&self.accept).is_ok()
     }
 
     /// Every point where some character set of the automaton starts or stops: characters
     /// between two consecutive boundaries behave alike in every state.
-    pub fn boundaries(&self) -> impl Iterator<Item = u32> + '_ {
+    pub(crate) fn boundaries(&self) -> impl Iterator<Item = u32> + '_ {
         self.states
             .iter()
             .flat_map(|state| state.moves.iter())
@@ -884,8 +882,8 @@ mod tests {
         assert_eq!(prefix, glob(prefix.as_str()));
         assert!(Glob::from_text("mid", Anchoring::Substring).matches("a/mid/b"));
         assert!(Glob::from_text(".md", Anchoring::Suffix).matches("x/y.md"));
-        assert!(Glob::from_text("", Anchoring::Exact).matches(""));
-        assert!(!Glob::from_text("", Anchoring::Exact).matches("a"));
+        assert!(Glob::from_text("", Anchoring::Prefix).matches(""));
+        assert!(!Glob::from_text("ab", Anchoring::Suffix).matches("b"));
     }
 
     #[test]

@@ -33,8 +33,7 @@ pub(super) enum StrTest {
     /// The string is one of these values (sorted, without duplicates). `x == "a"` is the
     /// one-value case; `contains(["a", "b"], x)` the general one.
     OneOf(Vec<String>),
-    /// The string starts with, ends with or contains the text (never `Exact`: that is
-    /// `OneOf`).
+    /// The string starts with, ends with or contains the text.
     Text(Anchoring, String),
     /// The string matches the glob (`matches(x, "glob")`, which targets compare like
     /// other text tests).

@@ -57,7 +57,6 @@ pub(super) fn decide(tests: &[(&StrTest, bool)]) -> Decision {
 pub(super) fn holds(test: &StrTest, value: &str) -> bool {
     match test {
         StrTest::OneOf(values) => values.iter().any(|v| v == value),
-        StrTest::Text(Anchoring::Exact, text) => value == text,
         StrTest::Text(Anchoring::Prefix, text) => value.starts_with(text.as_str()),
         StrTest::Text(Anchoring::Suffix, text) => value.ends_with(text.as_str()),
         StrTest::Text(Anchoring::Substring, text) => value.contains(text.as_str()),
