@@ -112,6 +112,11 @@ impl SourceCode for PipeSource<'_> {
                 .text
                 .as_str()
                 .read_span(span, context_lines_before, context_lines_after)?;
+        // miette 7.6 returns as `line_count` the index of the snippet's last line, but decides
+        // whether two snippets overlap as if it were the number of lines in the snippet, so
+        // far down a file every label would be merged into one long snippet. Give it the
+        // number of lines.
+        let lines_in_snippet = contents.data().split(|b| *b == b'\n').count();
         // miette reports a column only for reads without context lines (the header's).
         let column = if context_lines_before == 0 {
             self.file.line_col(span.offset()).column.saturating_sub(1)
@@ -124,7 +129,7 @@ impl SourceCode for PipeSource<'_> {
             *contents.span(),
             contents.line(),
             column,
-            contents.line_count(),
+            lines_in_snippet,
         )))
     }
 }
@@ -259,5 +264,31 @@ mod tests {
             "{text}"
         );
         assert_eq!(summary_line(&report), "error: 1 error in 2 files\n");
+    }
+
+    #[test]
+    fn labels_far_apart_get_snippets_of_their_own_even_deep_in_a_file() {
+        let mut db = SourceDb::new();
+        let text: String = (1..=400).map(|n| format!("line {n}\n")).collect();
+        let offset = |line: usize| text.find(&format!("line {line}\n")).unwrap_or(0);
+        let file = db.add("long.pipe", text.clone());
+        let diagnostic = Diagnostic::new(
+            Code::UnreachableJob,
+            "job `b` can never run",
+            Span::new(file, offset(330)..offset(330) + 8),
+            "here",
+        )
+        .with_label(Span::new(file, offset(300)..offset(300) + 8), "and there");
+        let diagnostics = [diagnostic];
+        let report = Report {
+            db: &db,
+            diagnostics: &diagnostics,
+            summary: Summary::of(&diagnostics, 1),
+            deny_warnings: false,
+            colour: false,
+        };
+        let rendered = render(&report, 100);
+        assert_eq!(rendered.matches("╭─[").count(), 2, "{rendered}");
+        assert!(!rendered.contains("line 315"), "{rendered}");
     }
 }
