@@ -36,6 +36,13 @@
 //! conjoined part that holds, deciding string variables exactly with automata
 //! ([`strings`]). Past the caps the analysis gives up silently.
 //!
+//! Case: GitHub compares text ignoring case (`branch == "Main"` holds on `main`) and may
+//! match trigger filters exactly; other targets may compare exactly. A conflict is
+//! reported only when it holds under each reading, so a branch whose name differs from a
+//! filter or a literal only by case never makes a job "unreachable" by mistake (the price:
+//! `branches_ignore: ["main"]` with `when: branch == "main"` is not reported, since a push
+//! to `MAIN` would run it).
+//!
 //! When J can never run, a minimal set of conflicting parts (triggers, J's condition,
 //! upstream conditions) explains it. J is reported unless a job upstream of it already
 //! can never run: then that job is the root cause and is reported itself, and J's
