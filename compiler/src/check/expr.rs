@@ -79,6 +79,17 @@ pub(super) struct PipelineNames {
     pub jobs: Vec<JobDecl>,
 }
 
+impl PipelineNames {
+    /// Only the `let`s: all that settings needed when the pipeline is compiled (filters,
+    /// schedules, inputs) may use.
+    pub(super) fn lets_only(&self) -> PipelineNames {
+        PipelineNames {
+            lets: self.lets.clone(),
+            ..PipelineNames::default()
+        }
+    }
+}
+
 /// What the job an expression is in makes available.
 #[derive(Default)]
 pub(super) struct JobNames {
@@ -103,6 +114,18 @@ pub(super) struct Scope<'a> {
 const GITHUB_ONLY_FUNCTIONS: &[&str] = &["format", "join", "toJSON", "fromJSON", "hashFiles"];
 
 const BUILTIN_SECRETS: &[&str] = &["GITHUB_TOKEN"];
+
+impl<'a> Scope<'a> {
+    /// A scope at the pipeline level: no job, no step.
+    pub(super) fn pipeline(names: &'a PipelineNames) -> Scope<'a> {
+        Scope {
+            names,
+            job: None,
+            step_env: &[],
+            position: Position::Pipeline,
+        }
+    }
+}
 
 impl Scope<'_> {
     pub(super) fn lower(&self, cx: &mut Cx, expr: &ast::Expr) -> ir::Expr {

@@ -407,15 +407,13 @@ impl PipelineLowering<'_> {
                 cx.report(diagnostic);
                 continue;
             }
-            if refs.iter().any(|r| r.name == named.name) {
-                cx.report(
-                    Diagnostic::new(
-                        Code::DuplicateDefinition,
-                        format!("gate `{}` is required twice", named.name),
-                        named.span,
-                        "again here",
-                    )
-                    .with_help("remove one of them"),
+            if let Some(previous) = refs.iter().find(|r| r.name == named.name) {
+                cx.duplicate(
+                    format!("gate `{}`", named.name),
+                    "required",
+                    named.span,
+                    previous.span,
+                    "remove one of them",
                 );
                 continue;
             }
@@ -436,15 +434,13 @@ impl PipelineLowering<'_> {
         });
         let mut services: Vec<ir::Service> = Vec::new();
         for (name, body) in items {
-            if services.iter().any(|s| s.name == name.name) {
-                cx.report(
-                    Diagnostic::new(
-                        Code::DuplicateDefinition,
-                        format!("service `{}` is declared twice", name.name),
-                        name.span,
-                        "again here",
-                    )
-                    .with_help("rename one of them"),
+            if let Some(previous) = services.iter().find(|s| s.name == name.name) {
+                cx.duplicate(
+                    format!("service `{}`", name.name),
+                    "declared",
+                    name.span,
+                    previous.container.span,
+                    "rename one of them",
                 );
                 continue;
             }
@@ -555,15 +551,12 @@ fn declare_steps<'a>(
             continue;
         };
         if let Some(previous) = decls.iter().find(|d| d.id == id.name) {
-            cx.report(
-                Diagnostic::new(
-                    Code::DuplicateDefinition,
-                    format!("step `{}` is defined twice in this job", id.name),
-                    id.span,
-                    "defined again here",
-                )
-                .with_label(previous.span, "first defined here")
-                .with_help("step ids must be unique within a job; rename one"),
+            cx.duplicate(
+                format!("step `{}`", id.name),
+                "defined",
+                id.span,
+                previous.span,
+                "step ids must be unique within a job; rename one",
             );
         }
         let outputs = body.items.iter().find_map(|item| match &item.kind {
@@ -792,19 +785,19 @@ fn valid_action(cx: &mut Cx, action: &str, span: Span) -> bool {
 fn with_values(cx: &mut Cx, scope: &Scope<'_>, block: &ast::Block) -> Vec<(String, ir::Value)> {
     let mut inner = Section::of("`with`", block);
     let mut values_out: Vec<(String, ir::Value)> = Vec::new();
+    let mut given: Vec<(&str, Span)> = Vec::new();
     for (key, expr) in inner.remaining_values() {
-        if values_out.iter().any(|(k, _)| *k == key.name) {
-            cx.report(
-                Diagnostic::new(
-                    Code::DuplicateDefinition,
-                    format!("input `{}` is given twice", key.name),
-                    key.span,
-                    "again here",
-                )
-                .with_help("remove one of them"),
+        if let Some((_, first)) = given.iter().find(|(k, _)| *k == key.name) {
+            cx.duplicate(
+                format!("input `{}`", key.name),
+                "given",
+                key.span,
+                *first,
+                "remove one of them",
             );
             continue;
         }
+        given.push((key.name.as_str(), key.span));
         values_out.push((key.name.clone(), values::value(cx, scope, expr, true)));
     }
     inner.finish(cx);

@@ -106,6 +106,28 @@ impl Cx<'_> {
         self.diagnostics.push(diagnostic);
     }
 
+    /// Reports a name defined twice in one scope: `subject` says what ("job `build`"),
+    /// `verb` how it was given ("defined", "set", "listed").
+    pub(crate) fn duplicate(
+        &mut self,
+        subject: impl std::fmt::Display,
+        verb: &str,
+        span: Span,
+        first: Span,
+        help: impl Into<String>,
+    ) {
+        self.report(
+            Diagnostic::new(
+                Code::DuplicateDefinition,
+                format!("{subject} is {verb} twice"),
+                span,
+                format!("{verb} again here"),
+            )
+            .with_label(first, format!("first {verb} here"))
+            .with_help(help),
+        );
+    }
+
     /// The source text of a span, for quoting it in a message.
     pub(crate) fn slice(&self, span: Span) -> &str {
         self.db.slice(span)

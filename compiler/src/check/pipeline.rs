@@ -59,27 +59,19 @@ fn lower_let(
     value: &ast::Expr,
 ) -> LetBinding {
     if let Some(previous) = visible.iter().find(|l| l.name == name.name) {
-        cx.report(
-            Diagnostic::new(
-                Code::DuplicateDefinition,
-                format!("`{}` is defined twice", name.name),
-                name.span,
-                "defined again here",
-            )
-            .with_label(previous.span, "first defined here")
-            .with_help("rename one of them"),
+        cx.duplicate(
+            format!("`{}`", name.name),
+            "defined",
+            name.span,
+            previous.span,
+            "rename one of them",
         );
     }
     let names = PipelineNames {
         lets: visible.to_vec(),
         ..PipelineNames::default()
     };
-    let scope = Scope {
-        names: &names,
-        job: None,
-        step_env: &[],
-        position: Position::Pipeline,
-    };
+    let scope = Scope::pipeline(&names);
     let lowered = scope.lower(cx, value);
     if let Some(ty) = ty
         && let Some(declared) = values::type_ref(cx, ty, false)
@@ -161,15 +153,12 @@ fn lower_pipeline(
     let mut call_outputs: Vec<&Item> = Vec::new();
     for (item, event, trigger_body) in trigger_items {
         if let Some(previous) = triggers.iter().find(|t| t.event() == event.name) {
-            cx.report(
-                Diagnostic::new(
-                    Code::DuplicateDefinition,
-                    format!("`on {}` is declared twice", event.name),
-                    event.span,
-                    "declared again here",
-                )
-                .with_label(previous.span, "first declared here")
-                .with_help("merge the two into one trigger"),
+            cx.duplicate(
+                format!("`on {}`", event.name),
+                "declared",
+                event.span,
+                previous.span,
+                "merge the two into one trigger",
             );
             continue;
         }
@@ -212,23 +201,13 @@ fn lower_pipeline(
     lowering.gates = gates.iter().map(|g| (g.name.clone(), g.span)).collect();
     let promotion = lower_promotion(cx, &mut section, &lowering.environments);
 
-    let scope = Scope {
-        names: &lowering.names,
-        job: None,
-        step_env: &[],
-        position: Position::Pipeline,
-    };
+    let scope = Scope::pipeline(&lowering.names);
     let run_name = section
         .value(cx, "run_name")
         .map(|e| values::template(cx, &scope, e));
     let env = values::env_block(cx, &scope, &mut section, "env");
     lowering.names.env = env.iter().map(|e| e.name.clone()).collect();
-    let scope = Scope {
-        names: &lowering.names,
-        job: None,
-        step_env: &[],
-        position: Position::Pipeline,
-    };
+    let scope = Scope::pipeline(&lowering.names);
     let permissions = values::permissions(cx, &mut section);
     let concurrency = values::concurrency(cx, &scope, &mut section);
     let defaults = values::run_defaults(cx, &scope, &mut section);
@@ -299,15 +278,12 @@ impl PipelineLowering<'_> {
                 continue;
             };
             if let Some(previous) = self.names.jobs.iter().find(|j| j.id == id.name) {
-                cx.report(
-                    Diagnostic::new(
-                        Code::DuplicateDefinition,
-                        format!("job `{}` is defined twice", id.name),
-                        id.span,
-                        "defined again here",
-                    )
-                    .with_label(previous.span, "first defined here")
-                    .with_help("rename one of the jobs"),
+                cx.duplicate(
+                    format!("job `{}`", id.name),
+                    "defined",
+                    id.span,
+                    previous.span,
+                    "rename one of the jobs",
                 );
                 continue;
             }
@@ -317,15 +293,12 @@ impl PipelineLowering<'_> {
                     continue;
                 };
                 if let Some(previous) = outputs.iter().find(|o| o.name == name.name) {
-                    cx.report(
-                        Diagnostic::new(
-                            Code::DuplicateDefinition,
-                            format!("output `{}` is defined twice", name.name),
-                            name.span,
-                            "defined again here",
-                        )
-                        .with_label(previous.span, "first defined here")
-                        .with_help("rename one of the outputs"),
+                    cx.duplicate(
+                        format!("output `{}`", name.name),
+                        "defined",
+                        name.span,
+                        previous.span,
+                        "rename one of the outputs",
                     );
                     continue;
                 }
@@ -362,15 +335,12 @@ fn declared_names(
     let mut names: Vec<(String, Span)> = Vec::new();
     for named in values::name_list(cx, value, kind) {
         if let Some((_, first)) = names.iter().find(|(n, _)| *n == named.name) {
-            cx.report(
-                Diagnostic::new(
-                    Code::DuplicateDefinition,
-                    format!("{kind} `{}` is listed twice", named.name),
-                    named.span,
-                    "listed again here",
-                )
-                .with_label(*first, "first listed here")
-                .with_help("remove one of them"),
+            cx.duplicate(
+                format!("{kind} `{}`", named.name),
+                "listed",
+                named.span,
+                *first,
+                "remove one of them",
             );
             continue;
         }
@@ -417,16 +387,8 @@ fn lower_trigger<'a>(
     let mut section = Section::new(format!("`on {name}`"), items);
     // Filters, schedules and types are needed when the pipeline is compiled: they may use
     // `let`s, but nothing known only at run time.
-    let scope_names = PipelineNames {
-        lets: names.lets.clone(),
-        ..PipelineNames::default()
-    };
-    let scope = Scope {
-        names: &scope_names,
-        job: None,
-        step_env: &[],
-        position: Position::Pipeline,
-    };
+    let scope_names = names.lets_only();
+    let scope = Scope::pipeline(&scope_names);
     let kind = match name {
         "push" => ir::TriggerKind::Push {
             branches: filter(cx, &scope, &mut section, "branches", "branches_ignore"),
@@ -629,16 +591,8 @@ fn lower_inputs(
     names: &mut PipelineNames,
     section: &mut Section<'_>,
 ) -> Vec<ir::Input> {
-    let lets = PipelineNames {
-        lets: names.lets.clone(),
-        ..PipelineNames::default()
-    };
-    let scope = Scope {
-        names: &lets,
-        job: None,
-        step_env: &[],
-        position: Position::Pipeline,
-    };
+    let lets = names.lets_only();
+    let scope = Scope::pipeline(&lets);
     let items = section.items(|item| match &item.kind {
         ItemKind::Input { name, ty, body } => Some((item, name, ty, body.as_ref())),
         _ => None,
@@ -646,15 +600,12 @@ fn lower_inputs(
     let mut inputs: Vec<ir::Input> = Vec::new();
     for (item, name, ty, body) in items {
         if let Some(previous) = inputs.iter().find(|i| i.name == name.name) {
-            cx.report(
-                Diagnostic::new(
-                    Code::DuplicateDefinition,
-                    format!("input `{}` is declared twice", name.name),
-                    name.span,
-                    "declared again here",
-                )
-                .with_label(previous.span, "first declared here")
-                .with_help("rename one of the inputs"),
+            cx.duplicate(
+                format!("input `{}`", name.name),
+                "declared",
+                name.span,
+                previous.span,
+                "rename one of the inputs",
             );
             continue;
         }
@@ -711,16 +662,8 @@ fn lower_call_secrets(
     names: &mut PipelineNames,
     section: &mut Section<'_>,
 ) -> Vec<ir::CallSecret> {
-    let lets = PipelineNames {
-        lets: names.lets.clone(),
-        ..PipelineNames::default()
-    };
-    let scope = Scope {
-        names: &lets,
-        job: None,
-        step_env: &[],
-        position: Position::Pipeline,
-    };
+    let lets = names.lets_only();
+    let scope = Scope::pipeline(&lets);
     let items = section.items(|item| match &item.kind {
         ItemKind::Secret { name, body } => Some((item, name, body.as_ref())),
         _ => None,
@@ -728,15 +671,12 @@ fn lower_call_secrets(
     let mut secrets: Vec<ir::CallSecret> = Vec::new();
     for (item, name, body) in items {
         if let Some((_, first)) = names.secrets.iter().find(|(s, _)| *s == name.name) {
-            cx.report(
-                Diagnostic::new(
-                    Code::DuplicateDefinition,
-                    format!("secret `{}` is declared twice", name.name),
-                    name.span,
-                    "declared again here",
-                )
-                .with_label(*first, "first declared here")
-                .with_help("remove one of them"),
+            cx.duplicate(
+                format!("secret `{}`", name.name),
+                "declared",
+                name.span,
+                *first,
+                "remove one of them",
             );
             continue;
         }
@@ -777,15 +717,12 @@ fn lower_call_outputs(cx: &mut Cx, names: &PipelineNames, items: &[&Item]) -> Ve
             continue;
         };
         if let Some(previous) = outputs.iter().find(|o| o.name == name.name) {
-            cx.report(
-                Diagnostic::new(
-                    Code::DuplicateDefinition,
-                    format!("output `{}` is declared twice", name.name),
-                    name.span,
-                    "declared again here",
-                )
-                .with_label(previous.span, "first declared here")
-                .with_help("rename one of the outputs"),
+            cx.duplicate(
+                format!("output `{}`", name.name),
+                "declared",
+                name.span,
+                previous.span,
+                "rename one of the outputs",
             );
             continue;
         }
@@ -818,15 +755,12 @@ fn lower_environments(
     let mut environments: Vec<ir::Environment> = Vec::new();
     for (item, name, body) in items {
         if let Some(previous) = environments.iter().find(|e| e.name == name.name) {
-            cx.report(
-                Diagnostic::new(
-                    Code::DuplicateDefinition,
-                    format!("environment `{}` is declared twice", name.name),
-                    name.span,
-                    "declared again here",
-                )
-                .with_label(previous.span, "first declared here")
-                .with_help("remove one of them"),
+            cx.duplicate(
+                format!("environment `{}`", name.name),
+                "declared",
+                name.span,
+                previous.span,
+                "remove one of them",
             );
             continue;
         }
@@ -863,15 +797,12 @@ fn lower_gates(cx: &mut Cx, section: &mut Section<'_>, names: &PipelineNames) ->
     let mut gates: Vec<ir::Gate> = Vec::new();
     for (item, name, value) in items {
         if let Some(previous) = gates.iter().find(|g| g.name == name.name) {
-            cx.report(
-                Diagnostic::new(
-                    Code::DuplicateDefinition,
-                    format!("gate `{}` is defined twice", name.name),
-                    name.span,
-                    "defined again here",
-                )
-                .with_label(previous.span, "first defined here")
-                .with_help("rename one of the gates"),
+            cx.duplicate(
+                format!("gate `{}`", name.name),
+                "defined",
+                name.span,
+                previous.span,
+                "rename one of the gates",
             );
             continue;
         }

@@ -136,15 +136,12 @@ pub(super) fn env_block(
             continue;
         }
         if let Some(previous) = vars.iter().find(|v| v.name == name.name) {
-            cx.report(
-                Diagnostic::new(
-                    Code::DuplicateDefinition,
-                    format!("`{}` is set twice", name.name),
-                    name.span,
-                    "set again here",
-                )
-                .with_label(previous.span, "first set here")
-                .with_help("remove one of them"),
+            cx.duplicate(
+                format!("`{}`", name.name),
+                "set",
+                name.span,
+                previous.span,
+                "remove one of them",
             );
             continue;
         }
@@ -382,15 +379,12 @@ pub(super) fn job_refs(
             continue;
         }
         if let Some(previous) = refs.iter().find(|r| r.name == named.name) {
-            cx.report(
-                Diagnostic::new(
-                    Code::DuplicateDefinition,
-                    format!("`{}` is listed twice", named.name),
-                    named.span,
-                    "listed again here",
-                )
-                .with_label(previous.span, "first listed here")
-                .with_help("remove one of them"),
+            cx.duplicate(
+                format!("`{}`", named.name),
+                "listed",
+                named.span,
+                previous.span,
+                "remove one of them",
             );
             continue;
         }
