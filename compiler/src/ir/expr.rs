@@ -322,15 +322,74 @@ impl Expr {
         }
     }
 
-    /// Whether a status function other than `success()` appears, which lifts the implicit
-    /// "everything upstream succeeded" requirement.
+    /// Whether the condition lifts the implicit "everything upstream succeeded". GitHub adds
+    /// `success() &&` to a condition unless it calls a status function itself; only a
+    /// `success()` that is simply and-ed in means the same as the implicit one, so any other
+    /// status function, a `success()` under `!`, `||` or a comparison, or a raw expression
+    /// calling one, lifts it.
     pub fn overrides_status(&self) -> bool {
-        let mut found = false;
-        self.walk(&mut |e| {
-            if matches!(e.kind, ExprKind::Status(s) if s != StatusFunction::Success) {
-                found = true;
+        fn lifts(expr: &Expr, and_chain: bool) -> bool {
+            match &expr.kind {
+                ExprKind::Status(StatusFunction::Success) => !and_chain,
+                ExprKind::Status(_) => true,
+                ExprKind::Raw(text) => ["success(", "failure(", "always(", "cancelled("]
+                    .iter()
+                    .any(|f| text.contains(f)),
+                ExprKind::Binary {
+                    op: BinaryOp::And,
+                    lhs,
+                    rhs,
+                } => lifts(lhs, and_chain) || lifts(rhs, and_chain),
+                ExprKind::Binary { lhs, rhs, .. } => lifts(lhs, false) || lifts(rhs, false),
+                ExprKind::Not(inner) => lifts(inner, false),
+                ExprKind::Call { args, .. } | ExprKind::List(args) => {
+                    args.iter().any(|a| lifts(a, false))
+                }
+                ExprKind::Template(template) => template.exprs().any(|a| lifts(a, false)),
+                _ => false,
             }
-        });
-        found
+        }
+        lifts(self, true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expr(kind: ExprKind) -> Expr {
+        Expr {
+            kind,
+            ty: Type::Bool,
+            span: Span::default(),
+        }
+    }
+
+    fn status(f: StatusFunction) -> Expr {
+        expr(ExprKind::Status(f))
+    }
+
+    fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
+        expr(ExprKind::Binary {
+            op,
+            lhs: Box::new(lhs),
+            rhs: Box::new(rhs),
+        })
+    }
+
+    #[test]
+    fn only_an_and_ed_success_keeps_the_implicit_success() {
+        let other = || expr(ExprKind::Raw("github.event.forced".into()));
+        assert!(
+            !binary(BinaryOp::And, status(StatusFunction::Success), other()).overrides_status()
+        );
+        assert!(!other().overrides_status());
+        assert!(binary(BinaryOp::Or, status(StatusFunction::Success), other()).overrides_status());
+        assert!(expr(ExprKind::Not(Box::new(status(StatusFunction::Success)))).overrides_status());
+        assert!(
+            expr(ExprKind::Not(Box::new(status(StatusFunction::Cancelled)))).overrides_status()
+        );
+        assert!(binary(BinaryOp::And, status(StatusFunction::Always), other()).overrides_status());
+        assert!(expr(ExprKind::Raw("always() && x".into())).overrides_status());
     }
 }
