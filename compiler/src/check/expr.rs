@@ -652,7 +652,7 @@ impl Scope<'_> {
             None => self.unknown(
                 cx,
                 Code::UnknownOutput,
-                &format!("output of job `{job_id}`:"),
+                &format!("output of job `{job_id}`"),
                 output,
                 last_span(rest, span),
                 job.outputs.iter().map(|o| o.name.as_str()),
@@ -725,7 +725,7 @@ impl Scope<'_> {
             return self.unknown(
                 cx,
                 Code::UnknownOutput,
-                &format!("output of step `{step_id}`:"),
+                &format!("output of step `{step_id}`"),
                 output,
                 last_span(rest, span),
                 outputs.iter().map(String::as_str),
@@ -759,7 +759,11 @@ impl Scope<'_> {
         let candidates: Vec<&str> = candidates.filter(|c| !c.is_empty()).collect();
         let mut diagnostic = Diagnostic::new(
             code,
-            format!("unknown {kind} `{name}`"),
+            // "unknown job `x`", or for an owned name "unknown output `x` of step `y`".
+            match kind.split_once(" of ") {
+                Some((what, owner)) => format!("unknown {what} `{name}` of {owner}"),
+                None => format!("unknown {kind} `{name}`"),
+            },
             span,
             "not defined",
         );
