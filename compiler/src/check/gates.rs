@@ -11,6 +11,9 @@
 //! deploying to the nearest earlier environment the pipeline deploys to, and never after a
 //! job deploying to a later one.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, BinaryOp, ExprKind, Literal, StatusFunction};
 
@@ -26,55 +29,63 @@ pub(super) fn check(cx: &mut Cx, pipeline: &ir::Pipeline) {
     check_promotion(cx, pipeline, &upstream);
 }
 
-/// For every job, the set of jobs upstream of it (transitively through `needs`).
-struct Upstream {
-    ids: Vec<String>,
-    sets: Vec<Vec<bool>>,
+/// Which jobs are upstream of which (transitively through `needs`). Only the jobs asked
+/// about (those requiring gates or deploying) get their set computed, once each.
+struct Upstream<'p> {
+    index: HashMap<&'p str, usize>,
+    direct: Vec<Vec<usize>>,
+    sets: RefCell<HashMap<usize, Vec<bool>>>,
 }
 
-impl Upstream {
-    fn new(pipeline: &ir::Pipeline) -> Upstream {
-        let ids: Vec<String> = pipeline.jobs.iter().map(|j| j.id.clone()).collect();
-        let index = |id: &str| ids.iter().position(|i| i == id);
-        let direct: Vec<Vec<usize>> = pipeline
+impl<'p> Upstream<'p> {
+    fn new(pipeline: &'p ir::Pipeline) -> Upstream<'p> {
+        let index: HashMap<&str, usize> = pipeline
             .jobs
             .iter()
-            .map(|j| j.needs.iter().filter_map(|n| index(&n.name)).collect())
+            .enumerate()
+            .map(|(i, j)| (j.id.as_str(), i))
             .collect();
-        let sets = (0..ids.len())
-            .map(|start| {
-                let mut seen = vec![false; ids.len()];
-                let mut stack: Vec<usize> = direct.get(start).cloned().unwrap_or_default();
-                while let Some(job) = stack.pop() {
-                    if let Some(flag) = seen.get_mut(job)
-                        && !*flag
-                    {
-                        *flag = true;
-                        stack.extend(direct.get(job).into_iter().flatten().copied());
-                    }
-                }
-                seen
+        let direct = pipeline
+            .jobs
+            .iter()
+            .map(|j| {
+                j.needs
+                    .iter()
+                    .filter_map(|n| index.get(n.name.as_str()).copied())
+                    .collect()
             })
             .collect();
-        Upstream { ids, sets }
+        Upstream {
+            index,
+            direct,
+            sets: RefCell::new(HashMap::new()),
+        }
     }
 
     /// Whether `ancestor` runs before `job`, through some chain of `needs`.
     fn is_upstream(&self, ancestor: &str, job: &str) -> bool {
-        let position = |id: &str| self.ids.iter().position(|i| i == id);
-        match (position(ancestor), position(job)) {
-            (Some(a), Some(j)) => self
-                .sets
-                .get(j)
-                .and_then(|set| set.get(a))
-                .copied()
-                .unwrap_or(false),
-            _ => false,
-        }
+        let (Some(&a), Some(&j)) = (self.index.get(ancestor), self.index.get(job)) else {
+            return false;
+        };
+        let mut sets = self.sets.borrow_mut();
+        let set = sets.entry(j).or_insert_with(|| {
+            let mut seen = vec![false; self.direct.len()];
+            let mut stack: Vec<usize> = self.direct.get(j).cloned().unwrap_or_default();
+            while let Some(next) = stack.pop() {
+                if let Some(flag) = seen.get_mut(next)
+                    && !*flag
+                {
+                    *flag = true;
+                    stack.extend(self.direct.get(next).into_iter().flatten().copied());
+                }
+            }
+            seen
+        });
+        set.get(a).copied().unwrap_or(false)
     }
 }
 
-fn check_gates(cx: &mut Cx, pipeline: &ir::Pipeline, upstream: &Upstream) {
+fn check_gates(cx: &mut Cx, pipeline: &ir::Pipeline, upstream: &Upstream<'_>) {
     for gate in &pipeline.gates {
         for member in &gate.jobs {
             let Some(job) = pipeline.job(&member.name) else {
@@ -271,7 +282,7 @@ fn evaluate(expr: &ir::Expr, result_of: &dyn Fn(&str) -> Option<&'static str>) -
     }
 }
 
-fn check_promotion(cx: &mut Cx, pipeline: &ir::Pipeline, upstream: &Upstream) {
+fn check_promotion(cx: &mut Cx, pipeline: &ir::Pipeline, upstream: &Upstream<'_>) {
     let rank = |name: &str| pipeline.promotion.iter().position(|n| n.name == name);
     let order: Vec<&str> = pipeline.promotion.iter().map(|n| n.name.as_str()).collect();
     let order_text = order.join(" → ");

@@ -7,7 +7,13 @@ use crate::ir;
 use super::Cx;
 
 pub(super) fn check(cx: &mut Cx, pipeline: &ir::Pipeline) {
-    let index = |id: &str| pipeline.jobs.iter().position(|j| j.id == id);
+    let positions: std::collections::HashMap<&str, usize> = pipeline
+        .jobs
+        .iter()
+        .enumerate()
+        .map(|(i, j)| (j.id.as_str(), i))
+        .collect();
+    let index = |id: &str| positions.get(id).copied();
     // Colours of a depth-first search: 0 = unvisited, 1 = on the current path, 2 = done.
     let mut colour = vec![0u8; pipeline.jobs.len()];
     let mut reported: Vec<Vec<usize>> = Vec::new();

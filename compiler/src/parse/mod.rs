@@ -570,12 +570,24 @@ fn describe_expected(tokens: &[String], rules: &[Rule]) -> Vec<String> {
     let mut operator = false;
     let mut keywords = 0;
     for token in tokens {
+        // pest shows a range token as `a..z`. The grammar's one-character ranges are
+        // characters; `<..>` is the operator lookahead; other ranges are the letters and
+        // digits of names and numbers, which the rule names already cover.
+        let token = match range_bounds(token) {
+            Some((first, last)) if first == last => first.to_string(),
+            Some(('<', '>')) => {
+                operator = true;
+                continue;
+            }
+            Some(_) => continue,
+            None => token.clone(),
+        };
         if OPERATORS.contains(&token.as_str()) {
             operator = true;
         } else if KEYWORDS.contains(&token.as_str()) {
             keywords += 1;
         } else if token != "_" && token != "\"" {
-            names.extend(token_name(token));
+            names.extend(token_name(&token));
         }
     }
     names.extend(
@@ -609,11 +621,25 @@ fn describe_expected(tokens: &[String], rules: &[Rule]) -> Vec<String> {
 
 /// Tokens as users think of them; whitespace, comment and separator tokens are left out,
 /// since "expected a newline" helps nobody.
+/// The bounds of a range token as pest displays it (`a..z`).
+fn range_bounds(token: &str) -> Option<(char, char)> {
+    let mut chars = token.chars();
+    match (
+        chars.next(),
+        chars.next(),
+        chars.next(),
+        chars.next(),
+        chars.next(),
+    ) {
+        (Some(first), Some('.'), Some('.'), Some(last), None) => Some((first, last)),
+        _ => None,
+    }
+}
+
 fn token_name(token: &str) -> Option<String> {
     match token {
         "\n" | "\r\n" | "\r" | " " | "\t" | "\u{FEFF}" | "#" | ";" | "BUILTIN_RULE" => None,
-        // A character range such as `a..z` (pest's Display of a range token).
-        _ if token.chars().count() == 4 && token.chars().skip(1).take(2).all(|c| c == '.') => None,
+        _ if range_bounds(token).is_some() => None,
         "\"\"\"" => Some("`\"\"\"`".into()),
         "`" => Some("a raw expression in backticks".into()),
         "${{" => Some("`${{`".into()),
