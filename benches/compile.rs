@@ -8,6 +8,9 @@
 //! With `PIPEC_BENCH_INPUTS=DIR` the bench only writes its generated inputs to DIR (for
 //! `scripts/bench.sh`) and exits.
 
+// A benchmark whose setup fails must stop loudly, like a test.
+#![allow(clippy::expect_used)]
+
 mod support;
 
 use std::path::Path;
@@ -20,7 +23,11 @@ fn compile(name: &str, text: &str) -> usize {
     let mut db = SourceDb::new();
     db.add(name, text);
     let analysis = analyze(&db);
-    assert!(!analysis.has_errors(), "benchmark input {name} has errors: {:?}", analysis.diagnostics.first());
+    assert!(
+        !analysis.has_errors(),
+        "benchmark input {name} has errors: {:?}",
+        analysis.diagnostics.first()
+    );
     let output = pipec_targets::github::generate(&analysis.program);
     output.files.iter().map(|f| f.contents.len()).sum()
 }
@@ -59,8 +66,12 @@ fn benches(c: &mut Criterion) {
     assert!(!example.is_empty(), "no example found under examples/");
 
     let mut group = c.benchmark_group("in-process");
-    group.bench_function("check+build largest example", |b| b.iter(|| compile(&example_name, &example)));
-    group.bench_function("check+build 1000 jobs", |b| b.iter(|| compile("jobs-1000.pipe", &big)));
+    group.bench_function("check+build largest example", |b| {
+        b.iter(|| compile(&example_name, &example))
+    });
+    group.bench_function("check+build 1000 jobs", |b| {
+        b.iter(|| compile("jobs-1000.pipe", &big))
+    });
     group.finish();
 
     let dir = std::env::temp_dir().join(format!("pipec-bench-{}", std::process::id()));
@@ -68,12 +79,19 @@ fn benches(c: &mut Criterion) {
     let medium_path = dir.join("lines-300.pipe");
     std::fs::write(&medium_path, &medium).expect("write");
     let mut group = c.benchmark_group("process");
-    group.bench_function(format!("pipec check ({} lines)", medium.lines().count()), |b| {
-        b.iter(|| {
-            let status = Command::new(env!("CARGO_BIN_EXE_pipec")).arg("check").arg(&medium_path).status().expect("run pipec");
-            assert!(status.success());
-        })
-    });
+    group.bench_function(
+        format!("pipec check ({} lines)", medium.lines().count()),
+        |b| {
+            b.iter(|| {
+                let status = Command::new(env!("CARGO_BIN_EXE_pipec"))
+                    .arg("check")
+                    .arg(&medium_path)
+                    .status()
+                    .expect("run pipec");
+                assert!(status.success());
+            })
+        },
+    );
     group.finish();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -25,13 +25,25 @@ pub fn compile(db: &SourceDb, target: Target) -> Compiled {
     let mut all = analysis.diagnostics;
     // The target reads a complete IR only; with errors there is nothing sound to generate.
     if all.iter().any(Diagnostic::is_error) {
-        return Compiled { program: analysis.program, files: Vec::new(), diagnostics: all };
+        return Compiled {
+            program: analysis.program,
+            files: Vec::new(),
+            diagnostics: all,
+        };
     }
     let generated = match target {
         Target::Github => pipec_targets::github::generate(&analysis.program),
     };
     all.extend(generated.diagnostics);
     diagnostics::sort(&mut all);
-    let files = if all.iter().any(Diagnostic::is_error) { Vec::new() } else { generated.files };
-    Compiled { program: analysis.program, files, diagnostics: all }
+    let files = if all.iter().any(Diagnostic::is_error) {
+        Vec::new()
+    } else {
+        generated.files
+    };
+    Compiled {
+        program: analysis.program,
+        files,
+        diagnostics: all,
+    }
 }
