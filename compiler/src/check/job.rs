@@ -155,8 +155,10 @@ impl PipelineLowering<'_> {
         let defaults = values::run_defaults(cx, &scope, &mut section);
         let outputs = self.job_outputs(cx, &scope, &mut section);
 
-        let steps: Vec<ir::Step> = steps_ast
+        // Main steps, then failure handlers: each can read the outputs of all before it.
+        let mut steps: Vec<ir::Step> = steps_ast
             .iter()
+            .chain(&failure_ast)
             .enumerate()
             .map(|(index, (item, step_id, step_name, step_body))| {
                 job_names.steps_before.set(index);
@@ -171,22 +173,7 @@ impl PipelineLowering<'_> {
                 )
             })
             .collect();
-        let on_failure: Vec<ir::Step> = failure_ast
-            .iter()
-            .enumerate()
-            .map(|(index, (item, step_id, step_name, step_body))| {
-                job_names.steps_before.set(steps_ast.len() + index);
-                lower_step(
-                    cx,
-                    &self.names,
-                    &job_names,
-                    item,
-                    *step_id,
-                    *step_name,
-                    step_body,
-                )
-            })
-            .collect();
+        let on_failure = steps.split_off(steps_ast.len());
 
         let body_kind = match call {
             Some(call) => {
@@ -387,39 +374,14 @@ impl PipelineLowering<'_> {
     }
 
     fn gate_refs(&self, cx: &mut Cx, expr: &ast::Expr) -> Vec<ir::Named> {
-        let mut refs: Vec<ir::Named> = Vec::new();
-        for named in values::name_list(cx, expr, "gate") {
-            if !self.gates.iter().any(|(g, _)| *g == named.name) {
-                let mut diagnostic = Diagnostic::new(
-                    Code::UnknownGate,
-                    format!("unknown gate `{}`", named.name),
-                    named.span,
-                    "not defined",
-                );
-                diagnostic = match closest(&named.name, self.gates.iter().map(|(g, _)| g.as_str()))
-                {
-                    Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
-                    None => diagnostic.with_help(format!(
-                        "define it in the pipeline: `gate {} = [job, ...]`",
-                        named.name
-                    )),
-                };
-                cx.report(diagnostic);
-                continue;
-            }
-            if let Some(previous) = refs.iter().find(|r| r.name == named.name) {
-                cx.duplicate(
-                    format!("gate `{}`", named.name),
-                    "required",
-                    named.span,
-                    previous.span,
-                    "remove one of them",
-                );
-                continue;
-            }
-            refs.push(named);
-        }
-        refs
+        let referent = values::Referent {
+            kind: "gate",
+            code: Code::UnknownGate,
+            known: self.gates.iter().map(|(g, _)| g.as_str()).collect(),
+            label: "not defined".into(),
+            help: "define it in the pipeline: `gate {name} = [job, ...]`".into(),
+        };
+        values::references(cx, expr, &referent)
     }
 
     fn services(

@@ -585,6 +585,18 @@ fn schedule(cx: &mut Cx, scope: &Scope<'_>, section: &mut Section<'_>, at: Span)
     crons
 }
 
+/// The `description` and `required` settings inputs and secrets share.
+fn described(cx: &mut Cx, scope: &Scope<'_>, section: &mut Section<'_>) -> (Option<String>, bool) {
+    let description = section
+        .value(cx, "description")
+        .and_then(|e| values::constant_string(cx, scope, e, "a description"));
+    let required = section
+        .value(cx, "required")
+        .and_then(|e| values::literal_bool(cx, e))
+        .unwrap_or(false);
+    (description, required)
+}
+
 /// `input name: type { description, required, default }` of dispatch and call triggers.
 fn lower_inputs(
     cx: &mut Cx,
@@ -617,13 +629,7 @@ fn lower_inputs(
             span: item.span,
         };
         let mut inner = Section::of(format!("input `{}`", name.name), body.unwrap_or(&empty));
-        let description = inner
-            .value(cx, "description")
-            .and_then(|e| values::constant_string(cx, &scope, e, "a description"));
-        let required = inner
-            .value(cx, "required")
-            .and_then(|e| values::literal_bool(cx, e))
-            .unwrap_or(false);
+        let (description, required) = described(cx, &scope, &mut inner);
         let default = inner
             .value(cx, "default")
             .and_then(|e| values::input_default(cx, &scope, e, &input_type));
@@ -685,13 +691,7 @@ fn lower_call_secrets(
             span: item.span,
         };
         let mut inner = Section::of(format!("secret `{}`", name.name), body.unwrap_or(&empty));
-        let description = inner
-            .value(cx, "description")
-            .and_then(|e| values::constant_string(cx, &scope, e, "a description"));
-        let required = inner
-            .value(cx, "required")
-            .and_then(|e| values::literal_bool(cx, e))
-            .unwrap_or(false);
+        let (description, required) = described(cx, &scope, &mut inner);
         inner.finish(cx);
         names.secrets.push((name.name.clone(), name.span));
         secrets.push(ir::CallSecret {

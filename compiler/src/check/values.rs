@@ -354,33 +354,43 @@ pub(super) fn name_list(cx: &mut Cx, expr: &ast::Expr, kind: &str) -> Vec<ir::Na
     names
 }
 
-/// Job names that must exist: `needs`, gates.
-pub(super) fn job_refs(
-    cx: &mut Cx,
-    expr: &ast::Expr,
-    names: &PipelineNames,
-    context: &str,
-) -> Vec<ir::Named> {
+/// What a list of references refers to, for [`references`].
+pub(super) struct Referent<'a> {
+    /// "job", "gate".
+    pub kind: &'a str,
+    pub code: Code,
+    pub known: Vec<&'a str>,
+    /// The label on an unknown name.
+    pub label: String,
+    /// The help when no known name is close.
+    pub help: String,
+}
+
+/// Names that must refer to something declared (`needs: [...]`, a gate's jobs,
+/// `requires: [...]`): unknown ones are reported with a suggestion, repeated ones as
+/// duplicates, and both are left out.
+pub(super) fn references(cx: &mut Cx, expr: &ast::Expr, referent: &Referent<'_>) -> Vec<ir::Named> {
     let mut refs: Vec<ir::Named> = Vec::new();
-    for named in name_list(cx, expr, "job") {
-        if !names.jobs.iter().any(|j| j.id == named.name) {
-            let mut diagnostic = Diagnostic::new(
-                Code::UnknownJob,
-                format!("unknown job `{}`", named.name),
-                named.span,
-                format!("not a job of this pipeline ({context})"),
-            );
-            diagnostic = match closest(&named.name, names.jobs.iter().map(|j| j.id.as_str())) {
-                Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
-                None => diagnostic
-                    .with_help("name a job declared with `job <name> { ... }` in this pipeline"),
+    for named in name_list(cx, expr, referent.kind) {
+        if !referent.known.contains(&named.name.as_str()) {
+            let help = match closest(&named.name, referent.known.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => referent.help.replace("{name}", &named.name),
             };
-            cx.report(diagnostic);
+            cx.report(
+                Diagnostic::new(
+                    referent.code,
+                    format!("unknown {} `{}`", referent.kind, named.name),
+                    named.span,
+                    referent.label.clone(),
+                )
+                .with_help(help),
+            );
             continue;
         }
         if let Some(previous) = refs.iter().find(|r| r.name == named.name) {
             cx.duplicate(
-                format!("`{}`", named.name),
+                format!("{} `{}`", referent.kind, named.name),
                 "listed",
                 named.span,
                 previous.span,
@@ -391,6 +401,23 @@ pub(super) fn job_refs(
         refs.push(named);
     }
     refs
+}
+
+/// Job names that must exist: `needs`, gates.
+pub(super) fn job_refs(
+    cx: &mut Cx,
+    expr: &ast::Expr,
+    names: &PipelineNames,
+    context: &str,
+) -> Vec<ir::Named> {
+    let referent = Referent {
+        kind: "job",
+        code: Code::UnknownJob,
+        known: names.jobs.iter().map(|j| j.id.as_str()).collect(),
+        label: format!("not a job of this pipeline ({context})"),
+        help: "name a job declared with `job <name> { ... }` in this pipeline".into(),
+    };
+    references(cx, expr, &referent)
 }
 
 /// Strings known when the pipeline is compiled (written out, or `let`s bound to them), each
