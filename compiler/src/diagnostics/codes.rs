@@ -171,6 +171,18 @@ mod tests {
                 "{} explanation title",
                 info.code
             );
+            for section in ["## Example", "## How to fix it"] {
+                assert!(
+                    info.explanation.contains(section),
+                    "{}: the explanation has no `{section}`",
+                    info.code
+                );
+            }
+            assert!(
+                !info.explanation.contains("TODO"),
+                "{}: the explanation is unfinished",
+                info.code
+            );
         }
     }
 
