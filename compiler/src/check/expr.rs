@@ -366,7 +366,10 @@ impl Scope<'_> {
             ("jobs", [job, "outputs", output]) if self.position == Position::CallOutput => {
                 self.job_output(cx, rest, job, Some(output), span)
             }
-            ("steps", [step, "outputs", output]) => self.step_output(cx, rest, step, output, span),
+            ("steps", [step, "outputs", output]) => {
+                self.step_output(cx, rest, step, Some(output), span)
+            }
+            ("steps", [step, "outcome"]) => self.step_output(cx, rest, step, None, span),
             ("job", ["status"]) => {
                 cx.report(
                     Diagnostic::new(
@@ -668,7 +671,7 @@ impl Scope<'_> {
         cx: &mut Cx,
         rest: &[&ast::Ident],
         step_id: &str,
-        output: &str,
+        output: Option<&str>,
         span: Span,
     ) -> ir::Expr {
         let step_span = rest.first().map_or(span, |i| i.span);
@@ -719,6 +722,19 @@ impl Scope<'_> {
             );
             return invalid(span);
         }
+        // `steps.<id>.outcome`: how the step ended.
+        let Some(output) = output else {
+            let outcomes = ["success", "failure", "cancelled", "skipped"]
+                .map(String::from)
+                .to_vec();
+            return ir::Expr {
+                kind: ExprKind::StepOutcome {
+                    step: step_id.to_string(),
+                },
+                ty: Type::Enum(outcomes),
+                span,
+            };
+        };
         if let Some(outputs) = &step.outputs
             && !outputs.iter().any(|o| o == output)
         {

@@ -84,6 +84,11 @@ pub enum ExprKind {
         step: String,
         output: String,
     },
+    /// `steps.<step>.outcome` of an earlier step: `success`, `failure`, `cancelled` or
+    /// `skipped`, before `continue_on_error` is applied.
+    StepOutcome {
+        step: String,
+    },
     /// A raw GitHub expression, verbatim.
     Raw(String),
     Status(StatusFunction),

@@ -16,7 +16,7 @@
 //! | `branch` anywhere else | `(startsWith(github.ref, 'refs/heads/') && github.ref_name \|\| '')` |
 //! | `tag` | as `branch`, with `refs/tags/` |
 //! | `Matrix(k)`, `Input(x)`, `Secret(X)`, `Var(X)`, `Env(X)` | `matrix.k`, `inputs.x`, `secrets.X`, `vars.X`, `env.X` (`matrix['a b']` for odd names) |
-//! | `JobOutput`, `JobResult`, `StepOutput` | `needs.j.outputs.o` (`jobs.j.outputs.o` in `workflow_call` outputs), `needs.j.result`, `steps.s.outputs.o` |
+//! | `JobOutput`, `JobResult`, `StepOutput`, `StepOutcome` | `needs.j.outputs.o` (`jobs.j.outputs.o` in `workflow_call` outputs), `needs.j.result`, `steps.s.outputs.o`, `steps.s.outcome` |
 //! | `Raw(text)` | the text, in parentheses when it is an operand and has spaces or operators |
 //! | `Status(f)` | `success()`, `failure()`, `always()`, `cancelled()` |
 //! | `Call{Contains, StartsWith, EndsWith}` | `contains(a, b)`, `startsWith(a, b)`, `endsWith(a, b)` |
@@ -172,6 +172,9 @@ impl Compiler<'_> {
                 &property(&property("steps", step), "outputs"),
                 output,
             )),
+            ExprKind::StepOutcome { step } => {
+                Compiled::atom(property(&property("steps", step), "outcome"))
+            }
             ExprKind::Raw(text) => raw_text(text),
             ExprKind::Status(function) => Compiled::atom(format!("{}()", function.name())),
             ExprKind::Call { function, args } => self.call(expr, *function, args),

@@ -109,6 +109,9 @@ pub(crate) fn reference(path: &str, ty: Type) -> Expr {
             output: (*output).into(),
         },
         ["needs", job, "result"] => ExprKind::JobResult { job: (*job).into() },
+        ["steps", step, "outcome"] => ExprKind::StepOutcome {
+            step: (*step).into(),
+        },
         [name] => return expr(context(name).kind, ty),
         _ => panic!("test_ir cannot read `{path}`"),
     };

@@ -505,6 +505,7 @@ fn is_run_wide(expr: &Expr) -> bool {
             ExprKind::Matrix(_)
             | ExprKind::Env(_)
             | ExprKind::StepOutput { .. }
+            | ExprKind::StepOutcome { .. }
             | ExprKind::Raw(_)
             | ExprKind::Status(_) => false,
             ExprKind::Invalid => false,
@@ -552,6 +553,7 @@ fn render_into(expr: &Expr, out: &mut String) {
         ExprKind::StepOutput { step, output } => {
             out.push_str(&format!("steps.{step}.outputs.{output}"))
         }
+        ExprKind::StepOutcome { step } => out.push_str(&format!("steps.{step}.outcome")),
         ExprKind::Raw(raw) => out.push_str(&format!("`{raw}`")),
         ExprKind::Status(status) => out.push_str(&format!("{}()", status.name())),
         ExprKind::Call { function, args } => {

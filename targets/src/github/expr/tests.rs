@@ -174,6 +174,7 @@ fn namespaces_map_to_github_contexts() {
         ("needs.build.outputs.tag", "needs.build.outputs.tag"),
         ("needs.build.result", "needs.build.result"),
         ("steps.meta.outputs.tag", "steps.meta.outputs.tag"),
+        ("steps.scan.outcome", "steps.scan.outcome"),
     ];
     for (path, github) in table {
         assert_eq!(
