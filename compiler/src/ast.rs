@@ -188,22 +188,6 @@ pub enum BinaryOp {
     Concat,
 }
 
-impl BinaryOp {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            BinaryOp::Or => "||",
-            BinaryOp::And => "&&",
-            BinaryOp::Eq => "==",
-            BinaryOp::Ne => "!=",
-            BinaryOp::Lt => "<",
-            BinaryOp::Le => "<=",
-            BinaryOp::Gt => ">",
-            BinaryOp::Ge => ">=",
-            BinaryOp::Concat => "+",
-        }
-    }
-}
-
 /// A string literal: text and `${{ expr }}` parts, escapes already resolved and, for
 /// `"""` strings, the common indentation already removed.
 #[derive(Clone, Debug, PartialEq)]

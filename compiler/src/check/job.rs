@@ -43,7 +43,7 @@ impl PipelineLowering<'_> {
         let needs: Vec<ir::Named> = needs.into_iter().filter(|n| n.name != id.name).collect();
 
         let matrix_block = section.block(cx, "matrix");
-        let job_env_block = job_env_names(body);
+        let job_env_block = env_names(body);
         let steps_ast = section.items(|item| match &item.kind {
             ItemKind::Step { id, name, body } => Some((item, id.as_ref(), name.as_ref(), body)),
             _ => None,
@@ -481,8 +481,8 @@ fn name_template(lowered: ir::Expr) -> ir::Template {
     }
 }
 
-/// The names a job's `env { ... }` sets, known before its values are lowered.
-fn job_env_names(body: &ast::Block) -> Vec<String> {
+/// The names a job's or step's `env { ... }` sets, known before its values are lowered.
+fn env_names(body: &ast::Block) -> Vec<String> {
     body.items
         .iter()
         .filter_map(|item| match &item.kind {
@@ -558,19 +558,7 @@ fn lower_step(
         (None, None) => "a step".to_string(),
     };
     let mut section = Section::of(what.clone(), body);
-    let step_env: Vec<String> = body
-        .items
-        .iter()
-        .filter_map(|item| match &item.kind {
-            ItemKind::KeyBlock { key, body } if key.name == "env" => Some(body),
-            _ => None,
-        })
-        .flat_map(|b| b.items.iter())
-        .filter_map(|i| match &i.kind {
-            ItemKind::Property { key, .. } => Some(key.name.clone()),
-            _ => None,
-        })
-        .collect();
+    let step_env = env_names(body);
     let scope = Scope {
         names,
         job: Some(job),
