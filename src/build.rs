@@ -11,42 +11,31 @@ use std::path::{Component, Path, PathBuf};
 use pipec_compiler::ir;
 use pipec_targets::{GeneratedFile, recorded_source_hash};
 
-use crate::compile::{Target, compile};
 use crate::files::display_path;
 use crate::output::{self, Exit};
-use crate::render::{self, Format, plural};
+use crate::render::plural;
 use crate::terminal::{Style, paint};
 
 pub struct Options {
-    pub paths: Vec<PathBuf>,
-    pub target: Target,
+    /// What to compile and how to report it, as for `pipec check`.
+    pub check: crate::check::Options,
     pub out: PathBuf,
     pub check_only: bool,
-    pub format: Format,
-    pub deny_warnings: bool,
-    pub colour: bool,
 }
 
 pub fn run(options: &Options) -> Exit {
-    let db = match crate::files::load(&options.paths) {
-        Ok(db) => db,
-        Err(error) => return output::usage_error(error),
+    let colour = options.check.colour;
+    let (_, compiled) = match crate::check::checked(&options.check) {
+        Ok(checked) => checked,
+        Err(Exit::Failure) => {
+            output::stderr(&format!(
+                "{}: nothing was written\n",
+                paint("error", Style::Error, colour)
+            ));
+            return Exit::Failure;
+        }
+        Err(exit) => return exit,
     };
-    let compiled = compile(&db, options.target);
-    let summary = render::emit(
-        options.format,
-        &db,
-        &compiled.diagnostics,
-        options.deny_warnings,
-        options.colour,
-    );
-    if summary.failed(options.deny_warnings) {
-        output::stderr(&format!(
-            "{}: nothing was written\n",
-            paint("error", Style::Error, options.colour)
-        ));
-        return Exit::Failure;
-    }
     let cwd = std::env::current_dir().ok();
     let mut outputs = Vec::with_capacity(compiled.files.len());
     for file in &compiled.files {
@@ -60,9 +49,9 @@ pub fn run(options: &Options) -> Exit {
         outputs.push(Output { file, path, shown });
     }
     if options.check_only {
-        check_files(&outputs, &compiled.program, options.colour)
+        check_files(&outputs, &compiled.program, colour)
     } else {
-        write_files(&outputs, options.colour)
+        write_files(&outputs, colour)
     }
 }
 

@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use crate::compile::{Target, compile};
+use pipec_compiler::SourceDb;
+
+use crate::compile::{Compiled, Target, compile};
 use crate::output::{self, Exit};
 use crate::render::{self, Format};
 
@@ -15,9 +17,18 @@ pub struct Options {
 }
 
 pub fn run(options: &Options) -> Exit {
+    match checked(options) {
+        Ok(_) => Exit::Success,
+        Err(exit) => exit,
+    }
+}
+
+/// Loads, compiles and reports every diagnostic: all of `check`, and the first half of
+/// `build`. `Err` is the exit when the sources could not be read or have failed the check.
+pub fn checked(options: &Options) -> Result<(SourceDb, Compiled), Exit> {
     let db = match crate::files::load(&options.paths) {
         Ok(db) => db,
-        Err(error) => return output::usage_error(error),
+        Err(error) => return Err(output::usage_error(error)),
     };
     let compiled = compile(&db, options.target);
     let summary = render::emit(
@@ -28,8 +39,8 @@ pub fn run(options: &Options) -> Exit {
         options.colour,
     );
     if summary.failed(options.deny_warnings) {
-        Exit::Failure
+        Err(Exit::Failure)
     } else {
-        Exit::Success
+        Ok((db, compiled))
     }
 }

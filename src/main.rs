@@ -196,13 +196,15 @@ fn main() -> ExitCode {
             colour,
         }),
         Command::Build(args) => build::run(&build::Options {
-            paths: args.paths,
-            target: args.target,
+            check: check::Options {
+                paths: args.paths,
+                target: args.target,
+                format: args.diagnostics.format,
+                deny_warnings: args.diagnostics.deny_warnings,
+                colour,
+            },
             out: args.out,
             check_only: args.check,
-            format: args.diagnostics.format,
-            deny_warnings: args.diagnostics.deny_warnings,
-            colour,
         }),
         Command::Explain(args) => match args.code {
             Some(code) => explain::explain(&code),

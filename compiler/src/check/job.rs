@@ -132,13 +132,7 @@ impl PipelineLowering<'_> {
             .value(cx, "requires")
             .map(|e| self.gate_refs(cx, e))
             .unwrap_or_default();
-        let timeout = section
-            .value(cx, "timeout")
-            .and_then(|e| values::duration(cx, e));
-        let continue_on_error = section
-            .value(cx, "continue_on_error")
-            .and_then(|e| values::literal_bool(cx, e))
-            .unwrap_or(false);
+        let (timeout, continue_on_error) = values::failure_limits(cx, &mut section);
         let permissions = values::permissions(cx, &mut section);
         let concurrency = values::concurrency(cx, &scope, &mut section);
         let container = match section.setting(cx, "container") {
@@ -581,13 +575,7 @@ fn lower_step(
     let shell = section.value(cx, "shell");
     let working_directory = section.value(cx, "working_directory");
     let env = values::env_block(cx, &scope, &mut section, "env");
-    let timeout = section
-        .value(cx, "timeout")
-        .and_then(|e| values::duration(cx, e));
-    let continue_on_error = section
-        .value(cx, "continue_on_error")
-        .and_then(|e| values::literal_bool(cx, e))
-        .unwrap_or(false);
+    let (timeout, continue_on_error) = values::failure_limits(cx, &mut section);
     if let Some(outputs) = section.value(cx, "outputs") {
         let declared = values::name_list(cx, outputs, "output");
         if id.is_none()

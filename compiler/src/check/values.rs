@@ -287,6 +287,19 @@ pub(super) fn concurrency(
     }
 }
 
+/// `timeout` and `continue_on_error`, which jobs and steps both have.
+pub(super) fn failure_limits(
+    cx: &mut Cx,
+    section: &mut Section<'_>,
+) -> (Option<ir::Duration>, bool) {
+    let timeout = section.value(cx, "timeout").and_then(|e| duration(cx, e));
+    let continue_on_error = section
+        .value(cx, "continue_on_error")
+        .and_then(|e| literal_bool(cx, e))
+        .unwrap_or(false);
+    (timeout, continue_on_error)
+}
+
 /// `shell` and `working_directory`: defaults for `run` steps.
 pub(super) fn run_defaults(
     cx: &mut Cx,
