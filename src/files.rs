@@ -68,6 +68,10 @@ pub fn load(paths: &[PathBuf]) -> Result<SourceDb, LoadError> {
         })?;
         db.add(shown, text);
     }
+    // Imported modules are read relative to the working directory, like the paths shown.
+    pipec_compiler::modules::load_imports(&mut db, &mut |path| {
+        fs::read_to_string(path).map_err(|error| error.to_string())
+    });
     Ok(db)
 }
 

@@ -67,16 +67,46 @@ pub enum ItemKind {
     },
     /// `secret DEPLOY_KEY { ... }`
     Secret { name: Ident, body: Option<Block> },
-    /// `output digest: string = expr`
+    /// `output digest: string = expr`; a step template declares its outputs without a value.
     Output {
         name: Ident,
         ty: Option<TypeRef>,
-        value: Expr,
+        value: Option<Expr>,
     },
     /// `environment production { ... }`
     Environment { name: Ident, body: Option<Block> },
     /// `promotion development -> staging -> production`
     Promotion { stages: Vec<Ident> },
+    /// `step id "Name" docker.build_push(context: "api") { when: ... }`
+    StepCall {
+        id: Option<Ident>,
+        name: Option<StringLit>,
+        call: TemplateCall,
+        body: Option<Block>,
+    },
+    /// `job deploy "Deploy" k8s.rolling(image: "...") { needs: [build] }`
+    JobCall {
+        id: Ident,
+        name: Option<StringLit>,
+        call: TemplateCall,
+        body: Option<Block>,
+    },
+    /// `template step name(params) { ... }`
+    Template {
+        kind: TemplateKind,
+        name: Ident,
+        params: Vec<Param>,
+        body: Block,
+    },
+    /// `import "std/docker"`, `import "./common.pipe" as common`,
+    /// `import { checkout } from "std/git"`
+    Import {
+        path: StringLit,
+        names: Option<Vec<Ident>>,
+        alias: Option<Ident>,
+    },
+    /// `enum platform { linux_amd64: "linux/amd64" }`
+    Enum { name: Ident, body: Block },
     /// `env { ... }`, `with { ... }`, `matrix { ... }` ...
     KeyBlock { key: Key, body: Block },
     /// `runs_on: "ubuntu-latest"`
@@ -101,6 +131,11 @@ impl ItemKind {
             ItemKind::Output { .. } => "an `output`".into(),
             ItemKind::Environment { .. } => "an `environment`".into(),
             ItemKind::Promotion { .. } => "a `promotion`".into(),
+            ItemKind::StepCall { .. } => "a template step".into(),
+            ItemKind::JobCall { .. } => "a template job".into(),
+            ItemKind::Template { .. } => "a `template`".into(),
+            ItemKind::Import { .. } => "an `import`".into(),
+            ItemKind::Enum { .. } => "an `enum`".into(),
             ItemKind::KeyBlock { key, .. } => format!("a `{} {{ ... }}` block", key.name),
             ItemKind::Property { key, .. } => format!("the setting `{}`", key.name),
             ItemKind::Error => "an unreadable item".into(),
@@ -116,11 +151,61 @@ pub struct Key {
     pub quoted: bool,
 }
 
-/// `string`, `choice("a", "b")`.
+/// `string`, `choice("a", "b")`, `list(docker.platform)`, `string?`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeRef {
+    /// The type's name; a dotted name (`docker.platform`) is one identifier here.
     pub name: Ident,
     pub args: Option<Vec<Expr>>,
+    /// Written with a trailing `?`: the value may be left out.
+    pub optional: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplateKind {
+    Step,
+    Job,
+}
+
+/// `name: type = default` in a template's parameter list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    pub name: Ident,
+    pub ty: TypeRef,
+    pub default: Option<Expr>,
+    pub span: Span,
+}
+
+/// `docker.build_push(context: "api", push: true)`
+#[derive(Clone, Debug, PartialEq)]
+pub struct TemplateCall {
+    /// The template's name, one identifier per dotted segment.
+    pub path: Vec<Ident>,
+    pub args: Vec<Argument>,
+    pub span: Span,
+}
+
+impl TemplateCall {
+    /// The name as written: `docker.build_push`.
+    pub fn name(&self) -> String {
+        let segments: Vec<&str> = self.path.iter().map(|i| i.name.as_str()).collect();
+        segments.join(".")
+    }
+
+    /// The span of the name (all its segments).
+    pub fn name_span(&self) -> Span {
+        match (self.path.first(), self.path.last()) {
+            (Some(first), Some(last)) => first.span.to(last.span),
+            _ => self.span,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Argument {
+    pub name: Ident,
+    pub value: Expr,
     pub span: Span,
 }
 

@@ -6,6 +6,7 @@
 
 pub mod ast;
 pub mod diagnostics;
+pub mod doc;
 pub mod parse;
 pub mod source;
 pub mod span;
@@ -16,5 +17,6 @@ pub use span::{FileId, Span};
 pub mod check;
 pub mod glob;
 pub mod ir;
+pub mod modules;
 
 pub use check::{Analysis, analyze};

@@ -9,6 +9,9 @@ use crate::span::{FileId, LineCol, LineIndex, Span};
 pub struct SourceFile {
     pub path: String,
     pub text: String,
+    /// Added because another file imports it, not named by the caller: its pipelines are
+    /// not compiled, only its templates, enums and `let`s are used.
+    pub imported: bool,
     line_index: LineIndex,
 }
 
@@ -30,6 +33,8 @@ impl SourceFile {
 #[derive(Clone, Debug, Default)]
 pub struct SourceDb {
     files: Vec<SourceFile>,
+    /// Modules that could not be read, with the reason, for the checker to report.
+    read_failures: Vec<(String, String)>,
 }
 
 impl SourceDb {
@@ -37,16 +42,45 @@ impl SourceDb {
         SourceDb::default()
     }
 
+    /// Adds a file the caller wants compiled.
     pub fn add(&mut self, path: impl Into<String>, text: impl Into<String>) -> FileId {
-        let text = text.into();
+        self.push(path.into(), text.into(), false)
+    }
+
+    /// Adds a module that another file imports (see [`crate::modules::load_imports`]).
+    pub fn add_module(&mut self, path: impl Into<String>, text: impl Into<String>) -> FileId {
+        self.push(path.into(), text.into(), true)
+    }
+
+    fn push(&mut self, path: String, text: String, imported: bool) -> FileId {
         let line_index = LineIndex::new(&text);
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         self.files.push(SourceFile {
-            path: path.into(),
+            path,
             text,
+            imported,
             line_index,
         });
         id
+    }
+
+    pub fn add_read_failure(&mut self, path: impl Into<String>, reason: impl Into<String>) {
+        self.read_failures.push((path.into(), reason.into()));
+    }
+
+    /// Why the module at `path` could not be read, if it could not.
+    pub fn read_failure(&self, path: &str) -> Option<&str> {
+        self.read_failures
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, reason)| reason.as_str())
+    }
+
+    /// The file with this path.
+    pub fn find(&self, path: &str) -> Option<FileId> {
+        self.files()
+            .find(|(_, file)| file.path == path)
+            .map(|(id, _)| id)
     }
 
     pub fn get(&self, file: FileId) -> Option<&SourceFile> {

@@ -50,3 +50,34 @@ pub fn recorded_source_hash(contents: &str) -> Option<&str> {
         .find_map(|line| line.strip_prefix(HASH_LINE_PREFIX))
         .map(str::trim)
 }
+
+/// The diagnostic for a template call that has no body for `target`, shared by every target
+/// so the message and its way out read the same everywhere.
+pub fn missing_target_body(
+    step: &pipec_compiler::ir::Step,
+    call: &pipec_compiler::ir::TemplateStep,
+    target: pipec_compiler::ir::TargetKind,
+) -> Diagnostic {
+    let available: Vec<&str> = call.targets().into_iter().map(|t| t.name()).collect();
+    let has = if available.is_empty() {
+        "no target".to_string()
+    } else {
+        format!("only {}", available.join(", "))
+    };
+    Diagnostic::new(
+        pipec_compiler::diagnostics::Code::MissingTargetBody,
+        format!(
+            "template `{}` has no `{}` body, so the {} target cannot compile it",
+            call.template,
+            target.name(),
+            target.name()
+        ),
+        step.span,
+        format!("called here; the template supports {has}"),
+    )
+    .with_label(call.definition, "the template is defined here")
+    .with_help(format!(
+        "give the template a `{}` body (or a shared body for every target), or use another template or plain `run` step here",
+        target.name()
+    ))
+}

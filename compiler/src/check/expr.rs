@@ -63,15 +63,17 @@ pub(super) struct OutputDecl {
 pub(super) struct StepDecl {
     pub id: String,
     pub span: Span,
-    /// The outputs the step declares; `None` when it does not say (actions), in which case
-    /// any output name is accepted.
-    pub outputs: Option<Vec<String>>,
+    /// The outputs the step declares, typed; `None` when it does not say (actions), in
+    /// which case any output name is accepted.
+    pub outputs: Option<Vec<(String, Type)>>,
 }
 
 /// Names declared at the pipeline level (and the file's `let`s).
 #[derive(Default)]
 pub(super) struct PipelineNames {
     pub lets: Vec<std::rc::Rc<LetBinding>>,
+    /// The file's imports, enums and templates.
+    pub file: std::rc::Rc<super::imports::FileScope>,
     pub inputs: Vec<ir::Input>,
     pub secrets: Vec<(String, Span)>,
     pub vars: Vec<(String, Span)>,
@@ -85,6 +87,7 @@ impl PipelineNames {
     pub(super) fn lets_only(&self) -> PipelineNames {
         PipelineNames {
             lets: self.lets.clone(),
+            file: std::rc::Rc::clone(&self.file),
             ..PipelineNames::default()
         }
     }
@@ -111,7 +114,7 @@ pub(super) struct Scope<'a> {
 }
 
 /// GitHub's expression functions that pipec does not model, with the raw form to use.
-const GITHUB_ONLY_FUNCTIONS: &[&str] = &["format", "join", "toJSON", "fromJSON", "hashFiles"];
+const GITHUB_ONLY_FUNCTIONS: &[&str] = &["format", "toJSON", "fromJSON", "hashFiles"];
 
 const BUILTIN_SECRETS: &[&str] = &["GITHUB_TOKEN"];
 
@@ -282,6 +285,22 @@ impl Scope<'_> {
                 span,
             };
         }
+        if let Some(namespace) = self.names.file.namespace(&ident.name) {
+            namespace.usage.used.set(true);
+            cx.report(
+                Diagnostic::new(
+                    Code::UnknownName,
+                    format!("`{}` is a module, not a value", ident.name),
+                    span,
+                    "a module",
+                )
+                .with_help(format!(
+                    "name one of its values or templates: `{}.<name>`",
+                    ident.name
+                )),
+            );
+            return invalid(span);
+        }
         let namespace_help = match ident.name.as_str() {
             "matrix" => Some("name the matrix key: `matrix.<key>`"),
             "inputs" => Some("name the input: `inputs.<name>`"),
@@ -338,6 +357,9 @@ impl Scope<'_> {
             return invalid(span);
         };
         let names: Vec<&str> = rest.iter().map(|i| i.name.as_str()).collect();
+        if let Some(namespace) = self.names.file.namespace(&head.name) {
+            return self.module_value(cx, namespace, rest, span);
+        }
         match (head.name.as_str(), names.as_slice()) {
             ("matrix", [key]) => self.matrix(cx, head, rest, key, span),
             ("inputs", [name]) => self.input(cx, rest, name, span),
@@ -419,6 +441,45 @@ impl Scope<'_> {
                 } else {
                     self.name(cx, head)
                 }
+            }
+        }
+    }
+
+    /// `common.services`: a `let` of an imported module.
+    fn module_value(
+        &self,
+        cx: &mut Cx,
+        namespace: &super::imports::Namespace,
+        rest: &[&ast::Ident],
+        span: Span,
+    ) -> ir::Expr {
+        namespace.usage.used.set(true);
+        let found = match rest {
+            [name] => namespace.exports.lets.iter().find(|l| l.name == name.name),
+            _ => None,
+        };
+        match found {
+            Some(binding) => {
+                binding.used.set(true);
+                let mut value = binding.value.clone();
+                value.span = span;
+                value
+            }
+            None if namespace.broken => invalid(span),
+            None => {
+                let name = rest.first().map_or("", |i| i.name.as_str());
+                self.unknown(
+                    cx,
+                    Code::UnknownName,
+                    &format!("value of module `{}`", namespace.alias),
+                    name,
+                    last_span(rest, span),
+                    namespace.exports.lets.iter().map(|l| l.name.as_str()),
+                    Some(&format!(
+                        "a module's values are its top-level `let`s; `{}` is the module {}",
+                        namespace.alias, namespace.path
+                    )),
+                )
             }
         }
     }
@@ -735,27 +796,29 @@ impl Scope<'_> {
                 span,
             };
         };
-        if let Some(outputs) = &step.outputs
-            && !outputs.iter().any(|o| o == output)
-        {
-            return self.unknown(
-                cx,
-                Code::UnknownOutput,
-                &format!("output of step `{step_id}`"),
-                output,
-                last_span(rest, span),
-                outputs.iter().map(String::as_str),
-                outputs.is_empty().then_some(&format!(
-                    "step `{step_id}` declares its outputs with `outputs: [...]`"
-                )),
-            );
+        let mut ty = Type::String;
+        if let Some(outputs) = &step.outputs {
+            let Some((_, declared)) = outputs.iter().find(|(name, _)| name == output) else {
+                return self.unknown(
+                    cx,
+                    Code::UnknownOutput,
+                    &format!("output of step `{step_id}`"),
+                    output,
+                    last_span(rest, span),
+                    outputs.iter().map(|(name, _)| name.as_str()),
+                    outputs.is_empty().then_some(&format!(
+                        "step `{step_id}` declares its outputs with `outputs: [...]`"
+                    )),
+                );
+            };
+            ty = declared.clone();
         }
         ir::Expr {
             kind: ExprKind::StepOutput {
                 step: step_id.to_string(),
                 output: output.to_string(),
             },
-            ty: Type::String,
+            ty,
             span,
         }
     }
@@ -844,6 +907,9 @@ impl Scope<'_> {
                 span,
             };
         }
+        if function.name == "join" {
+            return self.join(cx, args, span);
+        }
         let function_kind = match function.name.as_str() {
             "contains" => Function::Contains,
             "startsWith" => Function::StartsWith,
@@ -864,6 +930,7 @@ impl Scope<'_> {
                         "startsWith",
                         "endsWith",
                         "matches",
+                        "join",
                         "success",
                         "failure",
                         "always",
@@ -871,7 +938,7 @@ impl Scope<'_> {
                     ];
                     match closest(other, known) {
                         Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
-                        None => diagnostic.with_help("the functions are contains, startsWith, endsWith, matches, success, failure, always and cancelled"),
+                        None => diagnostic.with_help("the functions are contains, startsWith, endsWith, matches, join, success, failure, always and cancelled"),
                     }
                 };
                 cx.report(diagnostic);
@@ -923,6 +990,64 @@ impl Scope<'_> {
             ty: Type::Bool,
             span,
         }
+    }
+
+    /// `join(list, "sep")`: the items as text, separated by `sep`. The list is one written
+    /// in the pipeline (its items may be dynamic), so the result is plain interpolated text
+    /// on every target.
+    fn join(&self, cx: &mut Cx, args: &[ast::Expr], span: Span) -> ir::Expr {
+        let [list, separator] = args else {
+            cx.report(
+                Diagnostic::new(
+                    Code::InvalidCall,
+                    format!("`join` takes 2 arguments, not {}", args.len()),
+                    span,
+                    "wrong number of arguments",
+                )
+                .with_help("write `join(list, \", \")`"),
+            );
+            return invalid(span);
+        };
+        let list = self.lower(cx, list);
+        let separator = self.lower(cx, separator);
+        let ExprKind::Literal(Literal::String(separator)) = separator.kind else {
+            if !matches!(separator.kind, ExprKind::Invalid) {
+                cx.report(
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        "the separator of `join` must be a string literal",
+                        separator.span,
+                        "not a literal string",
+                    )
+                    .with_help("write the separator in quotes, e.g. `join(tags, \",\")`"),
+                );
+            }
+            return invalid(span);
+        };
+        let items = match list.kind {
+            ExprKind::List(items) => items,
+            ExprKind::Invalid => return invalid(span),
+            _ => {
+                cx.report(
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        format!("`join` needs a list, found a {}", list.ty.describe()),
+                        list.span,
+                        "not a list",
+                    )
+                    .with_help("pass a list such as `[\"a\", \"b\"]` or a list parameter"),
+                );
+                return invalid(span);
+            }
+        };
+        let mut parts = Vec::new();
+        for (index, item) in items.into_iter().enumerate() {
+            if index > 0 {
+                push_text(&mut parts, &separator);
+            }
+            self.interpolate(cx, &mut parts, item);
+        }
+        template_expr(Template { parts, span })
     }
 
     fn glob_pattern(&self, cx: &mut Cx, pattern: &ir::Expr) -> bool {

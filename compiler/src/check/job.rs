@@ -44,22 +44,12 @@ impl PipelineLowering<'_> {
 
         let matrix_block = section.block(cx, "matrix");
         let job_env_block = env_names(body);
-        let steps_ast = section.items(|item| match &item.kind {
-            ItemKind::Step { id, name, body } => Some((item, id.as_ref(), name.as_ref(), body)),
-            _ => None,
-        });
+        let steps_ast = section.items(StepSource::of);
         let failure_block = section.block(cx, "on_failure");
         let mut failure_section = failure_block.map(|b| Section::of("`on_failure`", b));
         let failure_ast = failure_section
             .as_mut()
-            .map(|s| {
-                s.items(|item| match &item.kind {
-                    ItemKind::Step { id, name, body } => {
-                        Some((item, id.as_ref(), name.as_ref(), body))
-                    }
-                    _ => None,
-                })
-            })
+            .map(|s| s.items(StepSource::of))
             .unwrap_or_default();
         if let Some(s) = failure_section {
             s.finish(cx);
@@ -69,13 +59,7 @@ impl PipelineLowering<'_> {
             id: id.name.clone(),
             needs: needs.iter().map(|n| n.name.clone()).collect(),
             matrix: None,
-            steps: declare_steps(
-                cx,
-                steps_ast
-                    .iter()
-                    .chain(&failure_ast)
-                    .map(|(item, id, _, body)| (*item, *id, *body)),
-            ),
+            steps: declare_steps(cx, &self.names, steps_ast.iter().chain(&failure_ast)),
             steps_before: std::cell::Cell::new(0),
             env: job_env_block,
         };
@@ -154,24 +138,16 @@ impl PipelineLowering<'_> {
             .iter()
             .chain(&failure_ast)
             .enumerate()
-            .map(|(index, (item, step_id, step_name, step_body))| {
+            .map(|(index, source)| {
                 job_names.steps_before.set(index);
-                lower_step(
-                    cx,
-                    &self.names,
-                    &job_names,
-                    item,
-                    *step_id,
-                    *step_name,
-                    step_body,
-                )
+                source.lower(cx, &self.names, &job_names)
             })
             .collect();
         let on_failure = steps.split_off(steps_ast.len());
 
         let body_kind = match call {
             Some(call) => {
-                if let Some((item, ..)) = steps_ast.first() {
+                if let Some(item) = steps_ast.first().map(StepSource::item) {
                     cx.report(
                         Diagnostic::new(
                             Code::ConflictingSettings,
@@ -435,6 +411,9 @@ impl PipelineLowering<'_> {
                 .as_ref()
                 .and_then(|t| values::type_ref(cx, t, false))
                 .unwrap_or(Type::String);
+            let Some(value) = values::output_value(cx, name, value.as_ref()) else {
+                continue;
+            };
             let lowered = scope.lower(cx, value);
             values::expect_type(cx, &lowered, &declared);
             let mut parts = Vec::new();
@@ -454,7 +433,7 @@ impl PipelineLowering<'_> {
 }
 
 /// A scope identical to `scope` (scopes are small views; this keeps call sites short).
-fn scope_copy<'a>(scope: &Scope<'a>) -> Scope<'a> {
+pub(super) fn scope_copy<'a>(scope: &Scope<'a>) -> Scope<'a> {
     Scope {
         names: scope.names,
         job: scope.job,
@@ -476,7 +455,7 @@ fn name_template(lowered: ir::Expr) -> ir::Template {
 }
 
 /// The names a job's or step's `env { ... }` sets, known before its values are lowered.
-fn env_names(body: &ast::Block) -> Vec<String> {
+pub(super) fn env_names(body: &ast::Block) -> Vec<String> {
     body.items
         .iter()
         .filter_map(|item| match &item.kind {
@@ -491,17 +470,116 @@ fn env_names(body: &ast::Block) -> Vec<String> {
         .collect()
 }
 
+/// A step as written in a job: plain, or a call of a step template.
+pub(super) enum StepSource<'a> {
+    Plain {
+        item: &'a Item,
+        id: Option<&'a ast::Ident>,
+        name: Option<&'a ast::StringLit>,
+        body: &'a ast::Block,
+    },
+    Call {
+        item: &'a Item,
+        id: Option<&'a ast::Ident>,
+        name: Option<&'a ast::StringLit>,
+        call: &'a ast::TemplateCall,
+        body: Option<&'a ast::Block>,
+    },
+}
+
+impl<'a> StepSource<'a> {
+    fn of(item: &'a Item) -> Option<StepSource<'a>> {
+        match &item.kind {
+            ItemKind::Step { id, name, body } => Some(StepSource::Plain {
+                item,
+                id: id.as_ref(),
+                name: name.as_ref(),
+                body,
+            }),
+            ItemKind::StepCall {
+                id,
+                name,
+                call,
+                body,
+            } => Some(StepSource::Call {
+                item,
+                id: id.as_ref(),
+                name: name.as_ref(),
+                call,
+                body: body.as_ref(),
+            }),
+            _ => None,
+        }
+    }
+
+    fn item(&self) -> &'a Item {
+        match self {
+            StepSource::Plain { item, .. } | StepSource::Call { item, .. } => item,
+        }
+    }
+
+    fn id(&self) -> Option<&'a ast::Ident> {
+        match self {
+            StepSource::Plain { id, .. } | StepSource::Call { id, .. } => *id,
+        }
+    }
+
+    fn lower(&self, cx: &mut Cx, names: &super::expr::PipelineNames, job: &JobNames) -> ir::Step {
+        match *self {
+            StepSource::Plain {
+                item,
+                id,
+                name,
+                body,
+            } => lower_step(cx, names, job, item, id, name, body),
+            StepSource::Call {
+                item,
+                id,
+                name,
+                call,
+                body,
+            } => super::templates::lower_step_call(cx, names, job, item, id, name, call, body),
+        }
+    }
+
+    /// The outputs later steps may read: declared with `outputs: [...]`, or by the
+    /// template; `None` for an action, which may set any.
+    fn outputs(&self, names: &super::expr::PipelineNames) -> Option<Vec<(String, Type)>> {
+        match self {
+            StepSource::Plain { body, .. } => body.items.iter().find_map(|item| match &item.kind {
+                ItemKind::Property { key, value } if key.name == "outputs" => Some(
+                    list_items(value)
+                        .into_iter()
+                        .filter_map(|e| match &e.kind {
+                            AstExpr::Name(ident) => Some(ident.name.clone()),
+                            AstExpr::String(lit) => lit.as_plain(),
+                            _ => None,
+                        })
+                        .map(|name| (name, Type::String))
+                        .collect(),
+                ),
+                _ => None,
+            }),
+            StepSource::Call { call, .. } => names
+                .file
+                .template_quietly(call)
+                .map(|def| def.outputs.iter().map(|o| (o.name.clone(), o.ty.clone())).collect()),
+        }
+    }
+}
+
 /// Every step id of a job (main steps, then failure handlers), with declared outputs.
 fn declare_steps<'a>(
     cx: &mut Cx,
-    steps: impl Iterator<Item = (&'a Item, Option<&'a ast::Ident>, &'a ast::Block)>,
+    names: &super::expr::PipelineNames,
+    steps: impl Iterator<Item = &'a StepSource<'a>>,
 ) -> Vec<StepDecl> {
     let mut decls: Vec<StepDecl> = Vec::new();
-    for (item, id, body) in steps {
-        let Some(id) = id else {
+    for source in steps {
+        let Some(id) = source.id() else {
             decls.push(StepDecl {
                 id: String::new(),
-                span: item.span,
+                span: source.item().span,
                 outputs: None,
             });
             continue;
@@ -515,29 +593,16 @@ fn declare_steps<'a>(
                 "step ids must be unique within a job; rename one",
             );
         }
-        let outputs = body.items.iter().find_map(|item| match &item.kind {
-            ItemKind::Property { key, value } if key.name == "outputs" => Some(
-                list_items(value)
-                    .into_iter()
-                    .filter_map(|e| match &e.kind {
-                        AstExpr::Name(ident) => Some(ident.name.clone()),
-                        AstExpr::String(lit) => lit.as_plain(),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
-            _ => None,
-        });
         decls.push(StepDecl {
             id: id.name.clone(),
             span: id.span,
-            outputs,
+            outputs: source.outputs(names),
         });
     }
     decls
 }
 
-fn lower_step(
+pub(super) fn lower_step(
     cx: &mut Cx,
     names: &super::expr::PipelineNames,
     job: &JobNames,
@@ -622,6 +687,7 @@ fn lower_step(
                 script,
                 shell,
                 working_directory,
+                image: None,
             })
         }
         (None, Some(uses)) => {
@@ -676,6 +742,7 @@ fn lower_step(
             script: ir::Template::text("", item.span),
             shell: None,
             working_directory: None,
+            image: None,
         }),
         condition,
         env,

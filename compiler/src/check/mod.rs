@@ -10,11 +10,16 @@ mod events;
 mod expr;
 mod gates;
 mod graph;
+mod imports;
 mod job;
 mod literals;
 mod pipeline;
 mod section;
+mod templates;
 mod values;
+
+use std::collections::HashMap;
+use std::rc::Rc;
 
 use crate::diagnostics::{self, Code, Diagnostic};
 use crate::ir;
@@ -27,6 +32,8 @@ use crate::span::{FileId, Span};
 pub struct Analysis {
     pub program: ir::Program,
     pub diagnostics: Vec<Diagnostic>,
+    /// The documentation of every file that defines templates or enums, in file order.
+    pub modules: Vec<crate::doc::ModuleDoc>,
 }
 
 impl Analysis {
@@ -35,20 +42,56 @@ impl Analysis {
     }
 }
 
-/// Parses and checks every file of `db`. Never panics and never fails.
+/// Parses and checks every file of `db`. Never panics and never fails. Modules are checked
+/// before the files that import them; pipelines of files that are only imported are not
+/// compiled.
 pub fn analyze(db: &SourceDb) -> Analysis {
     let mut diagnostics = Vec::new();
-    let mut pipelines: Vec<ir::Pipeline> = Vec::new();
-    for (file, source) in db.files() {
-        let (ast, parse_diagnostics) = crate::parse::parse_file(file, &source.text);
-        diagnostics.extend(parse_diagnostics);
+    let parsed: Vec<(FileId, crate::ast::File)> = db
+        .files()
+        .map(|(file, source)| {
+            let (ast, parse_diagnostics) = crate::parse::parse_file(file, &source.text);
+            diagnostics.extend(parse_diagnostics);
+            (file, ast)
+        })
+        .collect();
+    let imports = imports::resolve(db, &parsed, &mut diagnostics);
+    let order = imports::order(&parsed, &imports, &mut diagnostics);
+    let imported: Vec<FileId> = imports
+        .values()
+        .flatten()
+        .filter_map(|import| import.target)
+        .collect();
+    let mut exports: HashMap<FileId, Rc<imports::Exports>> = HashMap::new();
+    let mut pipelines: Vec<(FileId, ir::Pipeline)> = Vec::new();
+    let mut modules: Vec<(FileId, crate::doc::ModuleDoc)> = Vec::new();
+    for file in order {
+        let Some((_, ast)) = parsed.iter().find(|(f, _)| *f == file) else {
+            continue;
+        };
+        let file_imports = imports.get(&file).map(Vec::as_slice).unwrap_or_default();
         let mut cx = Cx {
             db,
             file,
+            dependencies: imports::closure(file, &imports),
             diagnostics: Vec::new(),
         };
-        for pipeline in pipeline::lower_file(&mut cx, &ast) {
-            if let Some(previous) = pipelines.iter().find(|p| p.id == pipeline.id) {
+        let scope = Rc::new(imports::file_scope(&mut cx, file_imports, &exports));
+        let only_imported = db.get(file).is_some_and(|f| f.imported);
+        let (lowered, file_exports) = pipeline::lower_file(
+            &mut cx,
+            ast,
+            &scope,
+            !only_imported,
+            imported.contains(&file),
+        );
+        imports::report_unused(&mut cx, &scope);
+        if !file_exports.templates.is_empty() || !file_exports.enums.is_empty() {
+            modules.push((file, module_doc(db, file, &file_exports)));
+        }
+        exports.insert(file, Rc::new(file_exports));
+        for pipeline in lowered {
+            if let Some((_, previous)) = pipelines.iter().find(|(_, p)| p.id == pipeline.id) {
                 let here = id_span(db, &pipeline);
                 cx.report(
                     Diagnostic::new(
@@ -69,15 +112,36 @@ pub fn analyze(db: &SourceDb) -> Analysis {
             gates::check(&mut cx, &pipeline);
             cx.diagnostics
                 .extend(conditions::check_pipeline(&pipeline, db));
-            pipelines.push(pipeline);
+            pipelines.push((file, pipeline));
         }
         diagnostics.extend(cx.diagnostics);
     }
+    // Modules are checked first; the pipelines keep the order of their files.
+    pipelines.sort_by_key(|(file, _)| *file);
+    modules.sort_by_key(|(file, _)| *file);
     diagnostics::sort(&mut diagnostics);
     diagnostics.dedup();
     Analysis {
-        program: ir::Program { pipelines },
+        program: ir::Program {
+            pipelines: pipelines.into_iter().map(|(_, p)| p).collect(),
+        },
         diagnostics,
+        modules: modules.into_iter().map(|(_, m)| m).collect(),
+    }
+}
+
+fn module_doc(db: &SourceDb, file: FileId, exports: &imports::Exports) -> crate::doc::ModuleDoc {
+    let path = db.path(file);
+    let stdlib = db.get(file).is_some_and(|f| f.imported) && path.starts_with("std/");
+    crate::doc::ModuleDoc {
+        path: if stdlib {
+            path.trim_end_matches(".pipe").to_string()
+        } else {
+            path.to_string()
+        },
+        doc: crate::parse::module_doc(db.text(file)),
+        enums: exports.enums.iter().map(|e| e.documentation()).collect(),
+        templates: exports.templates.iter().map(|t| t.documentation()).collect(),
     }
 }
 
@@ -98,6 +162,8 @@ fn id_span(db: &SourceDb, pipeline: &ir::Pipeline) -> Span {
 pub(crate) struct Cx<'db> {
     db: &'db SourceDb,
     file: FileId,
+    /// The modules the file imports, transitively: its output depends on them too.
+    dependencies: Vec<FileId>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -138,16 +204,21 @@ impl Cx<'_> {
     }
 
     /// A hash of what the output of this file depends on: the compiler version, the path and
-    /// the text. FNV-1a is enough here: it detects change, it does not defend against anyone.
+    /// the text of the file and of every module it imports. FNV-1a is enough here: it
+    /// detects change, it does not defend against anyone.
     fn source_hash(&self) -> String {
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
         let version = concat!("pipec ", env!("CARGO_PKG_VERSION"), "\n");
-        for byte in version
-            .bytes()
-            .chain(self.path().bytes())
-            .chain([0])
-            .chain(self.db.text(self.file).bytes())
-        {
+        let sources = std::iter::once(self.file)
+            .chain(self.dependencies.iter().copied())
+            .flat_map(|file| {
+                self.db
+                    .path(file)
+                    .bytes()
+                    .chain([0])
+                    .chain(self.db.text(file).bytes())
+            });
+        for byte in version.bytes().chain(sources) {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }

@@ -15,7 +15,8 @@ use crate::span::Span;
 
 use super::expr::{JobDecl, LetBinding, OutputDecl, PipelineNames, Position, Scope};
 use super::section::Section;
-use super::{Cx, events, literals, values};
+use super::imports::{Exports, FileScope};
+use super::{Cx, events, literals, templates, values};
 
 /// A pipeline being lowered, with the names jobs will resolve against.
 pub(super) struct PipelineLowering<'a> {
@@ -25,17 +26,59 @@ pub(super) struct PipelineLowering<'a> {
     pub body: &'a ast::Block,
 }
 
-/// Lowers every pipeline of one file.
-pub(super) fn lower_file(cx: &mut Cx, file: &ast::File) -> Vec<ir::Pipeline> {
+/// Lowers one file: its `let`s, enums and templates (what it exports), then — unless
+/// it is only imported — its pipelines.
+pub(super) fn lower_file(
+    cx: &mut Cx,
+    file: &ast::File,
+    scope: &Rc<FileScope>,
+    compile_pipelines: bool,
+    imported: bool,
+) -> (Vec<ir::Pipeline>, Exports) {
     let mut section = Section::new("a file", &file.items);
-    let mut lets: Vec<Rc<LetBinding>> = Vec::new();
+    section.items(|item| matches!(item.kind, ItemKind::Import { .. }).then_some(()));
+    let mut lets: Vec<Rc<LetBinding>> = scope.lets.clone();
     let let_items = section.items(|item| match &item.kind {
         ItemKind::Let { name, ty, value } => Some((name, ty, value)),
         _ => None,
     });
+    let mut own_lets = Vec::new();
     for (name, ty, value) in let_items {
-        let binding = lower_let(cx, &lets, name, ty.as_ref(), value);
-        lets.push(Rc::new(binding));
+        let binding = Rc::new(lower_let(cx, scope, &lets, name, ty.as_ref(), value));
+        lets.push(Rc::clone(&binding));
+        own_lets.push(binding);
+    }
+    let mut exports = Exports {
+        lets: own_lets.clone(),
+        ..Exports::default()
+    };
+    for (item, name, body) in section.items(|item| match &item.kind {
+        ItemKind::Enum { name, body } => Some((item, name, body)),
+        _ => None,
+    }) {
+        if let Some(previous) = exports.enums.iter().find(|e| e.name == name.name) {
+            cx.duplicate(format!("enum `{}`", name.name), "defined", name.span, previous.span, "rename one of them");
+            continue;
+        }
+        let def = Rc::new(templates::define_enum(cx, item, name, body));
+        scope.enums.borrow_mut().push((Rc::clone(&def), None));
+        exports.enums.push(def);
+    }
+    // Every signature first, so templates can call each other in any order.
+    for (item, kind, name, params, body) in section.items(|item| match &item.kind {
+        ItemKind::Template { kind, name, params, body } => Some((item, *kind, name, params, body)),
+        _ => None,
+    }) {
+        if let Some(previous) = exports.templates.iter().find(|t| t.name == name.name) {
+            cx.duplicate(format!("template `{}`", name.name), "defined", name.span, previous.name_span, "rename one of them");
+            continue;
+        }
+        let def = Rc::new(templates::define_template(cx, scope, &lets, item, kind, name, params, body));
+        scope.templates.borrow_mut().push((Rc::clone(&def), None));
+        exports.templates.push(def);
+    }
+    for def in &exports.templates {
+        templates::check_template(cx, def, &[]);
     }
     let pipelines = section.items(|item| match &item.kind {
         ItemKind::Pipeline { id, name, body } => Some((item, id, name, body)),
@@ -43,16 +86,22 @@ pub(super) fn lower_file(cx: &mut Cx, file: &ast::File) -> Vec<ir::Pipeline> {
     });
     section.finish(cx);
     let mut lowered = Vec::new();
-    for (item, id, name, body) in pipelines {
-        lowered.push(lower_pipeline(cx, &lets, item, id, name.as_ref(), body));
+    if compile_pipelines {
+        for (item, id, name, body) in pipelines {
+            lowered.push(lower_pipeline(cx, scope, &lets, item, id, name.as_ref(), body));
+        }
     }
-    report_unused_lets(cx, &lets);
-    lowered
+    // A module's `let`s are there for the files that import it.
+    if !imported {
+        report_unused_lets(cx, &own_lets);
+    }
+    (lowered, exports)
 }
 
 /// A `let`: its value is lowered once, where it is declared, and inlined where it is used.
 fn lower_let(
     cx: &mut Cx,
+    scope: &Rc<FileScope>,
     visible: &[Rc<LetBinding>],
     name: &ast::Ident,
     ty: Option<&ast::TypeRef>,
@@ -69,6 +118,7 @@ fn lower_let(
     }
     let names = PipelineNames {
         lets: visible.to_vec(),
+        file: Rc::clone(scope),
         ..PipelineNames::default()
     };
     let scope = Scope::pipeline(&names);
@@ -107,6 +157,7 @@ fn report_unused_lets(cx: &mut Cx, lets: &[Rc<LetBinding>]) {
 
 fn lower_pipeline(
     cx: &mut Cx,
+    file_scope: &Rc<FileScope>,
     file_lets: &[Rc<LetBinding>],
     item: &Item,
     id: &ast::Ident,
@@ -118,6 +169,7 @@ fn lower_pipeline(
     let mut lowering = PipelineLowering {
         names: PipelineNames {
             lets: file_lets.to_vec(),
+            file: Rc::clone(file_scope),
             ..Default::default()
         },
         environments: Vec::new(),
@@ -136,6 +188,7 @@ fn lower_pipeline(
     for (name, ty, value) in let_items {
         let binding = Rc::new(lower_let(
             cx,
+            file_scope,
             &lowering.names.lets,
             name,
             ty.as_ref(),
@@ -213,12 +266,23 @@ fn lower_pipeline(
     let defaults = values::run_defaults(cx, &scope, &mut section);
 
     let job_items = section.items(|item| match &item.kind {
-        ItemKind::Job { id, name, body } => Some((item, id, name.as_ref(), body)),
+        ItemKind::Job { .. } | ItemKind::JobCall { .. } => Some(item),
         _ => None,
     });
     let jobs: Vec<ir::Job> = job_items
         .into_iter()
-        .map(|(item, id, name, body)| lowering.lower_job(cx, item, id, name, body))
+        .filter_map(|item| match &item.kind {
+            ItemKind::Job { id, name, body } => {
+                Some(lowering.lower_job(cx, item, id, name.as_ref(), body))
+            }
+            ItemKind::JobCall {
+                id,
+                name,
+                call,
+                body,
+            } => lowering.lower_job_call(cx, item, id, name.as_ref(), call, body.as_ref()),
+            _ => None,
+        })
         .collect();
     if jobs.is_empty() && !broken {
         cx.report(
@@ -274,8 +338,13 @@ impl PipelineLowering<'_> {
     /// Collects every job's id and declared outputs, before any job is lowered.
     fn declare_jobs(&mut self, cx: &mut Cx) {
         for item in &self.body.items {
-            let ItemKind::Job { id, body, .. } = &item.kind else {
-                continue;
+            let (id, body) = match &item.kind {
+                ItemKind::Job { id, body, .. } => (id, body),
+                ItemKind::JobCall { id, call, .. } => {
+                    self.declare_job_call(cx, id, call);
+                    continue;
+                }
+                _ => continue,
             };
             if let Some(previous) = self.names.jobs.iter().find(|j| j.id == id.name) {
                 cx.duplicate(
@@ -319,6 +388,44 @@ impl PipelineLowering<'_> {
                 outputs,
             });
         }
+    }
+}
+
+impl PipelineLowering<'_> {
+    /// A job made by a job template: its outputs are the template's. They count as used,
+    /// since a template offers them to every caller whether it reads them or not.
+    fn declare_job_call(&mut self, cx: &mut Cx, id: &ast::Ident, call: &ast::TemplateCall) {
+        if let Some(previous) = self.names.jobs.iter().find(|j| j.id == id.name) {
+            cx.duplicate(
+                format!("job `{}`", id.name),
+                "defined",
+                id.span,
+                previous.span,
+                "rename one of the jobs",
+            );
+            return;
+        }
+        let outputs = self
+            .names
+            .file
+            .template_quietly(call)
+            .map(|def| {
+                def.outputs
+                    .iter()
+                    .map(|o| OutputDecl {
+                        name: o.name.clone(),
+                        ty: o.ty.clone(),
+                        span: o.span,
+                        used: Cell::new(true),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.names.jobs.push(JobDecl {
+            id: id.name.clone(),
+            span: id.span,
+            outputs,
+        });
     }
 }
 
@@ -726,6 +833,9 @@ fn lower_call_outputs(cx: &mut Cx, names: &PipelineNames, items: &[&Item]) -> Ve
             );
             continue;
         }
+        let Some(value) = values::output_value(cx, name, value.as_ref()) else {
+            continue;
+        };
         let value = values::template(cx, &scope, value);
         outputs.push(ir::CallOutput {
             name: name.name.clone(),

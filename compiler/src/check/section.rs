@@ -269,10 +269,10 @@ fn unknown_setting(what: &str, key: &Key, known: &[&'static str]) -> Diagnostic 
 fn placement_help(kind: &ItemKind) -> String {
     match kind {
         ItemKind::Pipeline { .. } => "pipelines are declared at the top of a file".into(),
-        ItemKind::Job { .. } | ItemKind::Trigger { .. } | ItemKind::Gate { .. } | ItemKind::Environment { .. } | ItemKind::Promotion { .. } => {
+        ItemKind::Job { .. } | ItemKind::JobCall { .. } | ItemKind::Trigger { .. } | ItemKind::Gate { .. } | ItemKind::Environment { .. } | ItemKind::Promotion { .. } => {
             "this belongs directly inside a `pipeline { ... }`".into()
         }
-        ItemKind::Step { .. } => "steps belong inside a `job { ... }` or its `on_failure { ... }` block".into(),
+        ItemKind::Step { .. } | ItemKind::StepCall { .. } => "steps belong inside a `job { ... }` or its `on_failure { ... }` block".into(),
         ItemKind::Service { .. } => "services belong inside a `job { ... }`".into(),
         ItemKind::Input { .. } => "inputs belong inside `on workflow_dispatch { ... }` or `on workflow_call { ... }`".into(),
         ItemKind::Secret { .. } => {
@@ -280,6 +280,9 @@ fn placement_help(kind: &ItemKind) -> String {
         }
         ItemKind::Output { .. } => "outputs belong inside a `job { ... }` or `on workflow_call { ... }`".into(),
         ItemKind::Let { .. } => "`let` belongs at the top of a file or directly inside a pipeline".into(),
+        ItemKind::Template { .. } | ItemKind::Import { .. } | ItemKind::Enum { .. } => {
+            "this belongs at the top level of a file".into()
+        }
         ItemKind::KeyBlock { .. } | ItemKind::Property { .. } | ItemKind::Error => String::new(),
     }
 }

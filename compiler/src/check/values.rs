@@ -604,6 +604,29 @@ pub(super) fn duration(cx: &mut Cx, expr: &ast::Expr) -> Option<ir::Duration> {
     }
 }
 
+/// The value of a job's or pipeline's output; only a step template's outputs go without.
+pub(super) fn output_value<'e>(
+    cx: &mut Cx,
+    name: &ast::Ident,
+    value: Option<&'e ast::Expr>,
+) -> Option<&'e ast::Expr> {
+    if value.is_none() {
+        cx.report(
+            Diagnostic::new(
+                Code::MissingSetting,
+                format!("output `{}` has no value", name.name),
+                name.span,
+                "no value",
+            )
+            .with_help(format!(
+                "say where it comes from: `output {}: string = steps.<id>.outputs.<name>`",
+                name.name
+            )),
+        );
+    }
+    value
+}
+
 /// A type written in a declaration: `string`, `bool`, `number`.
 pub(super) fn type_ref(cx: &mut Cx, ty: &ast::TypeRef, _allow_args: bool) -> Option<Type> {
     const TYPES: &[&str] = &["string", "bool", "number", "duration", "percent"];

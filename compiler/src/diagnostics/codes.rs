@@ -62,11 +62,18 @@ define_codes! {
     DuplicateDefinition = "E0212", "duplicate-definition", Error, "The same name is defined twice in one scope.";
     MissingSetting = "E0213", "missing-setting", Error, "A required setting is missing.";
     ConflictingSettings = "E0214", "conflicting-settings", Error, "Two settings are given that exclude each other.";
+    UnknownTemplate = "E0215", "unknown-template", Error, "A call names a template that is not defined or imported.";
+    UnknownModule = "E0216", "unknown-module", Error, "An import names a module that does not exist or cannot be read.";
+    MissingArgument = "E0217", "missing-argument", Error, "A template call leaves out a parameter that has no default.";
+    UnknownArgument = "E0218", "unknown-argument", Error, "A template call passes an argument the template has no parameter for.";
     UnusedLet = "W0220", "unused-let", Warning, "A `let` binding is never used.";
     UnusedOutput = "W0221", "unused-output", Warning, "A job output is never used by another job or by the pipeline.";
+    UnusedImport = "W0222", "unused-import", Warning, "An imported module or name is never used.";
+    UnusedParameter = "W0223", "unused-parameter", Warning, "A template parameter is never used by the template's body.";
     DependencyCycle = "E0301", "dependency-cycle", Error, "Jobs depend on each other in a cycle, so none of them can start.";
     MissingDependency = "E0302", "missing-dependency", Error, "A job uses another job's outputs without needing that job.";
     StepOutputUnavailable = "E0303", "step-output-unavailable", Error, "A step output is used where that step has not run yet.";
+    ImportCycle = "E0304", "import-cycle", Error, "Modules import each other in a cycle.";
     TypeMismatch = "E0401", "type-mismatch", Error, "A value has the wrong type for where it is used.";
     MismatchedComparison = "E0402", "mismatched-comparison", Error, "A comparison between values that can never be equal.";
     InvalidCron = "E0403", "invalid-cron", Error, "A schedule is not a valid five-field cron expression.";
@@ -84,6 +91,7 @@ define_codes! {
     GateBypassed = "E0603", "gate-bypassed", Error, "A job that requires a gate can run after a gate job failed.";
     PromotionOrderViolated = "E0604", "promotion-order-violated", Error, "A deployment skips or reverses the declared environment promotion order.";
     UnsupportedByTarget = "E0701", "unsupported-by-target", Error, "The selected target cannot express a construct the pipeline uses.";
+    MissingTargetBody = "E0702", "missing-target-body", Error, "A template is called for a target it has no body for.";
 }
 
 impl Code {

@@ -500,10 +500,128 @@ pub enum StepAction {
         script: Template,
         shell: Option<String>,
         working_directory: Option<Template>,
+        /// The container image the script runs in on Kubernetes (given by templates'
+        /// `kubernetes` bodies); other targets run it on the job's runner.
+        image: Option<Template>,
     },
     /// A GitHub action (`owner/repo@ref`, `./path`, `docker://image`) with its inputs.
     Uses {
         action: String,
         with: Vec<(String, Value)>,
     },
+    /// A call of a step template: the steps it stands for, per target.
+    Template(TemplateStep),
+}
+
+/// The targets a template can give a body for; Tekton and Argo share `Kubernetes`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TargetKind {
+    Github,
+    Shell,
+    Kubernetes,
+}
+
+impl TargetKind {
+    pub const ALL: [TargetKind; 3] = [TargetKind::Github, TargetKind::Shell, TargetKind::Kubernetes];
+
+    /// The name of the target's body block in a template (`github { ... }`).
+    pub fn name(self) -> &'static str {
+        match self {
+            TargetKind::Github => "github",
+            TargetKind::Shell => "shell",
+            TargetKind::Kubernetes => "kubernetes",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TemplateStep {
+    /// The template's name as the call wrote it (`docker.build_push`).
+    pub template: String,
+    /// Where the template is defined (its name), for "defined here" labels.
+    pub definition: Span,
+    /// The bodies written for specific targets, then the shared body (`target: None`)
+    /// when there is one. Their steps are plain (never templates themselves).
+    pub implementations: Vec<Implementation>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Implementation {
+    /// `None`: the shared body, for every target without a body of its own.
+    pub target: Option<TargetKind>,
+    pub steps: Vec<Step>,
+}
+
+impl TemplateStep {
+    /// The body a target compiles: its own, else the shared one.
+    pub fn implementation(&self, target: TargetKind) -> Option<&Implementation> {
+        self.implementations
+            .iter()
+            .find(|i| i.target == Some(target))
+            .or_else(|| self.implementations.iter().find(|i| i.target.is_none()))
+    }
+
+    /// The targets that have a body (all of them when there is a shared body).
+    pub fn targets(&self) -> Vec<TargetKind> {
+        TargetKind::ALL
+            .into_iter()
+            .filter(|t| self.implementation(*t).is_some())
+            .collect()
+    }
+}
+
+impl Step {
+    /// The plain steps this step is on `target`: itself, or a template call's body for that
+    /// target with the call's settings applied. `Err` holds a call whose template has no
+    /// body for the target.
+    pub fn for_target(&self, target: TargetKind) -> Result<Vec<Step>, &TemplateStep> {
+        let StepAction::Template(call) = &self.action else {
+            return Ok(vec![self.clone()]);
+        };
+        let implementation = call.implementation(target).ok_or(call)?;
+        let single = implementation.steps.len() == 1;
+        Ok(implementation
+            .steps
+            .iter()
+            .map(|inner| {
+                let mut env = inner.env.clone();
+                for var in &self.env {
+                    env.retain(|v| v.name != var.name);
+                    env.push(var.clone());
+                }
+                Step {
+                    // Only a one-step body is the call's step (with its id and outputs).
+                    id: if single { self.id.clone() } else { None },
+                    name: if single {
+                        self.name.clone().or_else(|| inner.name.clone())
+                    } else {
+                        inner.name.clone()
+                    },
+                    span: self.span,
+                    action: inner.action.clone(),
+                    condition: both(self.condition.as_ref(), inner.condition.as_ref()),
+                    env,
+                    timeout: self.timeout.or(inner.timeout),
+                    continue_on_error: self.continue_on_error || inner.continue_on_error,
+                }
+            })
+            .collect())
+    }
+}
+
+/// `a && b` of two optional conditions.
+fn both(a: Option<&Expr>, b: Option<&Expr>) -> Option<Expr> {
+    match (a, b) {
+        (None, None) => None,
+        (Some(one), None) | (None, Some(one)) => Some(one.clone()),
+        (Some(a), Some(b)) => Some(Expr {
+            kind: ExprKind::Binary {
+                op: BinaryOp::And,
+                lhs: Box::new(a.clone()),
+                rhs: Box::new(b.clone()),
+            },
+            ty: Type::Bool,
+            span: a.span,
+        }),
+    }
 }

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use pest::Parser as _;
 use pest::iterators::Pair;
 
-use crate::ast::{self, Block, Ident, Item, ItemKind, Key, TypeRef};
+use crate::ast::{self, Block, Ident, Item, ItemKind, Key, TemplateKind, TypeRef};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::{FileId, Span};
 
@@ -204,6 +204,7 @@ impl<'t> Parser<'t> {
                             span,
                         },
                         args: None,
+                        optional: false,
                         span,
                     });
                 ItemKind::Input {
@@ -227,7 +228,75 @@ impl<'t> Parser<'t> {
                 ItemKind::Output {
                     name,
                     ty,
-                    value: self.expr_or_error(inner.take(Rule::expr), span),
+                    value: inner.take(Rule::expr).map(|p| self.expr(p)),
+                }
+            }
+            Rule::step_call => {
+                inner.skip(Rule::kw_step);
+                let id = inner.take(Rule::ident).map(|p| self.ident(p));
+                let name = inner.take(Rule::string).map(|p| self.string(p));
+                let call = self.template_call(inner.take(Rule::template_call), span);
+                ItemKind::StepCall {
+                    id,
+                    name,
+                    call,
+                    body: inner.take(Rule::block).map(|p| self.block(p)),
+                }
+            }
+            Rule::job_call => {
+                inner.skip(Rule::kw_job);
+                let id = self.ident_or_missing(inner.take(Rule::ident), span);
+                let name = inner.take(Rule::string).map(|p| self.string(p));
+                let call = self.template_call(inner.take(Rule::template_call), span);
+                ItemKind::JobCall {
+                    id,
+                    name,
+                    call,
+                    body: inner.take(Rule::block).map(|p| self.block(p)),
+                }
+            }
+            Rule::template_decl => {
+                inner.skip(Rule::kw_template);
+                let kind = match inner.take(Rule::template_kind).map(|p| p.as_str()) {
+                    Some("job") => TemplateKind::Job,
+                    _ => TemplateKind::Step,
+                };
+                let name = self.ident_or_missing(inner.take(Rule::ident), span);
+                let params = inner
+                    .take(Rule::parameters)
+                    .map(|p| p.into_inner().map(|p| self.param(p)).collect())
+                    .unwrap_or_default();
+                ItemKind::Template {
+                    kind,
+                    name,
+                    params,
+                    body: self.block_or_empty(inner.take(Rule::block), span),
+                }
+            }
+            Rule::import_decl => {
+                inner.skip(Rule::kw_import);
+                let names = inner
+                    .take(Rule::import_names)
+                    .map(|p| p.into_inner().map(|p| self.ident(p)).collect());
+                inner.skip(Rule::kw_from);
+                let path = match inner.take(Rule::string) {
+                    Some(p) => self.string(p),
+                    None => ast::StringLit {
+                        parts: Vec::new(),
+                        span,
+                        multiline: false,
+                    },
+                };
+                inner.skip(Rule::kw_as);
+                let alias = inner.take(Rule::ident).map(|p| self.ident(p));
+                ItemKind::Import { path, names, alias }
+            }
+            Rule::enum_decl => {
+                inner.skip(Rule::kw_enum);
+                let name = self.ident_or_missing(inner.take(Rule::ident), span);
+                ItemKind::Enum {
+                    name,
+                    body: self.block_or_empty(inner.take(Rule::block), span),
                 }
             }
             Rule::environment_decl => {
@@ -349,11 +418,76 @@ impl<'t> Parser<'t> {
     fn type_ref(&self, pair: Pair<'_, Rule>) -> TypeRef {
         let span = self.pair_span(&pair);
         let mut inner = Children::new(pair);
-        let name = self.ident_or_missing(inner.take(Rule::ident), span);
+        let name = match inner.take(Rule::path) {
+            Some(path) => Ident {
+                name: path.as_str().split_whitespace().collect(),
+                span: self.pair_span(&path),
+            },
+            None => self.ident_or_missing(None, span),
+        };
         let args = inner
             .take(Rule::type_args)
             .map(|args| args.into_inner().map(|p| self.expr(p)).collect());
-        TypeRef { name, args, span }
+        let optional = inner.take(Rule::optional).is_some();
+        TypeRef {
+            name,
+            args,
+            optional,
+            span,
+        }
+    }
+
+    fn param(&self, pair: Pair<'_, Rule>) -> ast::Param {
+        let span = self.pair_span(&pair);
+        let mut inner = Children::new(pair);
+        let name = self.ident_or_missing(inner.take(Rule::ident), span);
+        let ty = match inner.take(Rule::type_ref) {
+            Some(p) => self.type_ref(p),
+            None => TypeRef {
+                name: self.ident_or_missing(None, span),
+                args: None,
+                optional: false,
+                span,
+            },
+        };
+        let default = inner.take(Rule::expr).map(|p| self.expr(p));
+        ast::Param {
+            name,
+            ty,
+            default,
+            span,
+        }
+    }
+
+    fn template_call(&self, pair: Option<Pair<'_, Rule>>, at: Span) -> ast::TemplateCall {
+        let Some(pair) = pair else {
+            return ast::TemplateCall {
+                path: Vec::new(),
+                args: Vec::new(),
+                span: at,
+            };
+        };
+        let span = self.pair_span(&pair);
+        let mut inner = Children::new(pair);
+        let path = inner
+            .take(Rule::path)
+            .map(|p| p.into_inner().map(|p| self.ident(p)).collect())
+            .unwrap_or_default();
+        let args = inner
+            .rest()
+            .filter(|p| p.as_rule() == Rule::argument)
+            .map(|p| {
+                let arg_span = self.pair_span(&p);
+                let mut parts = Children::new(p);
+                let name = self.ident_or_missing(parts.take(Rule::ident), arg_span);
+                ast::Argument {
+                    name,
+                    value: self.expr_or_error(parts.take(Rule::expr), arg_span),
+                    span: arg_span,
+                }
+            })
+            .collect();
+        ast::TemplateCall { path, args, span }
     }
 
     fn expr_or_error(&self, pair: Option<Pair<'_, Rule>>, at: Span) -> ast::Expr {
@@ -442,6 +576,41 @@ impl<'t> Parser<'t> {
         diagnostic = diagnostic.with_help(help_for(region, found, &expected));
         self.report(diagnostic);
     }
+}
+
+/// The doc comment of the item starting at `offset`: the `##` lines directly above its
+/// line, without the `##` and one following space. Docs are comments to the grammar, so
+/// they are read from the text here rather than kept in the tree.
+pub fn doc_comment(text: &str, offset: usize) -> Option<String> {
+    let before = text.get(..offset)?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let mut lines: Vec<&str> = Vec::new();
+    for line in text.get(..line_start)?.lines().rev() {
+        match line.trim().strip_prefix("##") {
+            Some(doc) => lines.push(doc.strip_prefix(' ').unwrap_or(doc)),
+            None => break,
+        }
+    }
+    lines.reverse();
+    let doc = lines.join("\n").trim().to_string();
+    (!doc.is_empty()).then_some(doc)
+}
+
+/// A module's doc: the `##` lines the file starts with, when a blank line separates them
+/// from the first item (otherwise they document that item).
+pub fn module_doc(text: &str) -> Option<String> {
+    let mut lines: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        match line.trim().strip_prefix("##") {
+            Some(doc) => lines.push(doc.strip_prefix(' ').unwrap_or(doc)),
+            None if line.trim().is_empty() && !lines.is_empty() => {
+                let doc = lines.join("\n").trim().to_string();
+                return (!doc.is_empty()).then_some(doc);
+            }
+            None => return None,
+        }
+    }
+    None
 }
 
 /// Iterates over the children of a pair, taking them by rule in order.
@@ -565,6 +734,9 @@ fn describe_expected(tokens: &[String], rules: &[Rule]) -> Vec<String> {
         "secret",
         "service",
         "step",
+        "import",
+        "template",
+        "enum",
     ];
     let mut names: Vec<String> = Vec::new();
     let mut operator = false;

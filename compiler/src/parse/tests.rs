@@ -114,3 +114,17 @@ fn hyphenated_names_and_operators() {
         }
     ));
 }
+
+#[test]
+fn doc_comments_are_the_hash_hash_lines_directly_above() {
+    let text = "## Module doc.\n\n# plain comment\n## First line.\n##\n## Second.\ntemplate step x() {}\n";
+    let offset = text.find("template").unwrap_or(0);
+    assert_eq!(
+        super::doc_comment(text, offset).as_deref(),
+        Some("First line.\n\nSecond.")
+    );
+    assert_eq!(super::module_doc(text).as_deref(), Some("Module doc."));
+    let undocumented = "# plain\ntemplate step x() {}\n";
+    assert_eq!(super::doc_comment(undocumented, 8), None);
+    assert_eq!(super::module_doc("## Doc of the item.\nenum e {}\n"), None);
+}

@@ -12,7 +12,8 @@
 //! added to their condition.
 
 use pipec_compiler::ir::{
-    self, BinaryOp, CallSecrets, Expr, ExprKind, JobBody, StatusFunction, StepAction, Type,
+    self, BinaryOp, CallSecrets, Expr, ExprKind, JobBody, StatusFunction, StepAction, TargetKind,
+    Type,
 };
 
 use pipec_compiler::{Code, Diagnostic, Span};
@@ -121,15 +122,14 @@ impl Workflow<'_> {
         }
         match &job.body {
             JobBody::Steps { steps, on_failure } => {
-                let mut all: Vec<Node> = steps
-                    .iter()
-                    .map(|step| Node::Map(self.step(step, false)))
-                    .collect();
-                all.extend(
-                    on_failure
-                        .iter()
-                        .map(|step| Node::Map(self.step(step, true))),
-                );
+                let main = steps.iter().map(|step| (step, false));
+                let handlers = on_failure.iter().map(|step| (step, true));
+                let mut all: Vec<Node> = Vec::new();
+                for (step, after_failure) in main.chain(handlers) {
+                    for plain in self.plain_steps(step) {
+                        all.push(Node::Map(self.step(&plain, after_failure)));
+                    }
+                }
                 map.insert("steps", all);
             }
             JobBody::Call(call) => {
@@ -225,6 +225,18 @@ impl Workflow<'_> {
         map
     }
 
+    /// A step as GitHub runs it: a template call becomes its `github` (or shared) body.
+    fn plain_steps(&mut self, step: &ir::Step) -> Vec<ir::Step> {
+        match step.for_target(TargetKind::Github) {
+            Ok(steps) => steps,
+            Err(call) => {
+                self.diagnostics
+                    .push(crate::missing_target_body(step, call, TargetKind::Github));
+                Vec::new()
+            }
+        }
+    }
+
     fn step(&mut self, step: &ir::Step, after_failure: bool) -> Map {
         let mut map = Map::new();
         let name = step.name.as_ref().map(|name| self.text(name));
@@ -251,12 +263,15 @@ impl Workflow<'_> {
                 script,
                 shell,
                 working_directory,
+                image: _,
             } => {
                 map.insert("run", self.text(script));
                 map.insert_some("shell", shell.as_deref());
                 let directory = working_directory.as_ref().map(|dir| self.text(dir));
                 map.insert_some("working-directory", directory);
             }
+            // `plain_steps` has replaced template calls by their bodies.
+            StepAction::Template(_) => {}
         }
         map.insert_some("env", self.env(&step.env));
         map.insert_some("timeout-minutes", step.timeout.map(timeout_minutes));

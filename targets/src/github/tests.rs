@@ -117,6 +117,7 @@ fn run(script: &str) -> Step {
         script: tpl(script),
         shell: None,
         working_directory: None,
+        image: None,
     })
 }
 

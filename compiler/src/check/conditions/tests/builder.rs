@@ -232,6 +232,7 @@ fn step(id: &str, span: Span, condition: Option<Expr>) -> ir::Step {
             script: ir::Template::text("true", span),
             shell: None,
             working_directory: None,
+            image: None,
         },
         condition,
         env: Vec::new(),

@@ -1,0 +1,1216 @@
+//! Templates and enums: their definitions (typed parameters and outputs, doc comments),
+//! the check of a template's body, and calls — arguments checked against the
+//! parameters, then the body lowered with each parameter bound to its argument.
+//!
+//! A template's body is lowered like the code it stands for, in a scope that has only its
+//! parameters, its module's names and the portable contexts: it cannot see the caller's
+//! matrix, jobs or secrets, which callers pass as arguments. The body is checked once on
+//! its own, with each parameter an unknown value of its type, so a mistake in it is
+//! reported even when nothing calls it; a call lowers it again with the real arguments,
+//! which is what lets constants fold (`join(platforms, ",")` becomes text).
+
+use std::cell::Cell;
+use std::rc::{Rc, Weak};
+
+use crate::ast::{self, ExprKind as AstExpr, Item, ItemKind};
+use crate::diagnostics::{Code, Diagnostic, closest};
+use crate::ir::{self, ExprKind, Literal, TargetKind, Type};
+use crate::span::Span;
+
+use super::expr::{JobNames, LetBinding, PipelineNames, Position, Scope};
+use super::imports::FileScope;
+use super::pipeline::PipelineLowering;
+use super::section::Section;
+use super::{Cx, values};
+
+/// Names a parameter cannot have: they start the namespaces of expressions.
+const RESERVED: &[&str] = &["matrix", "inputs", "secrets", "vars", "env", "needs", "steps", "jobs"];
+
+pub(super) struct EnumDef {
+    pub name: String,
+    pub span: Span,
+    pub doc: Option<String>,
+    pub members: Vec<EnumMember>,
+}
+
+pub(super) struct EnumMember {
+    pub name: String,
+    pub value: String,
+    pub doc: Option<String>,
+}
+
+impl EnumDef {
+    fn ty(&self) -> Type {
+        Type::Enum(self.members.iter().map(|m| m.value.clone()).collect())
+    }
+}
+
+pub(super) struct TemplateDef {
+    pub name: String,
+    pub kind: ast::TemplateKind,
+    pub name_span: Span,
+    pub doc: Option<String>,
+    pub params: Vec<ParamDef>,
+    pub outputs: Vec<OutputDef>,
+    pub body: ast::Block,
+    /// The defining file's `let`s and scope: a body resolves names where it was written.
+    pub lets: Vec<Rc<LetBinding>>,
+    pub scope: Weak<FileScope>,
+}
+
+pub(super) struct ParamDef {
+    pub name: String,
+    pub span: Span,
+    pub ty: Type,
+    /// The enum the parameter (or its list items) takes, whose member names the caller may
+    /// write bare: `platforms: [linux_amd64]`.
+    pub enum_def: Option<Rc<EnumDef>>,
+    /// Written `type?`: the caller may leave it out, and the body omits what uses it.
+    pub optional: bool,
+    pub default: Option<ir::Expr>,
+    pub doc: Option<String>,
+    /// The type and default as written, for documentation.
+    pub ty_text: String,
+    pub default_text: Option<String>,
+}
+
+pub(super) struct OutputDef {
+    pub name: String,
+    pub ty: Type,
+    pub span: Span,
+    pub doc: Option<String>,
+    pub ty_text: String,
+}
+
+/// `enum platform { linux_amd64: "linux/amd64" }`
+pub(super) fn define_enum(cx: &mut Cx, item: &Item, name: &ast::Ident, body: &ast::Block) -> EnumDef {
+    let mut members: Vec<EnumMember> = Vec::new();
+    let mut spans: Vec<Span> = Vec::new();
+    let mut section = Section::of(format!("enum `{}`", name.name), body);
+    for (key, value) in section.remaining_values() {
+        if let Some(index) = members.iter().position(|m| m.name == key.name) {
+            let first = spans.get(index).copied().unwrap_or(key.span);
+            cx.duplicate(format!("member `{}`", key.name), "defined", key.span, first, "rename one of them");
+            continue;
+        }
+        let text = match &value.kind {
+            AstExpr::String(lit) => lit.as_plain(),
+            _ => None,
+        };
+        let Some(text) = text else {
+            cx.report(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("the value of `{}` must be a plain string", key.name),
+                    value.span,
+                    "not a plain string",
+                )
+                .with_help(format!("write `{}: \"{}\"`", key.name, key.name)),
+            );
+            continue;
+        };
+        members.push(EnumMember {
+            name: key.name.clone(),
+            value: text,
+            doc: crate::parse::doc_comment(cx.db.text(cx.file), key.span.start as usize),
+        });
+        spans.push(key.span);
+    }
+    section.finish(cx);
+    if members.is_empty() {
+        cx.report(
+            Diagnostic::new(
+                Code::MissingSetting,
+                format!("enum `{}` has no members", name.name),
+                name.span,
+                "empty",
+            )
+            .with_help("list its members: `enum level { low: \"low\", high: \"high\" }`"),
+        );
+    }
+    EnumDef {
+        name: name.name.clone(),
+        span: name.span,
+        doc: crate::parse::doc_comment(cx.db.text(cx.file), item.span.start as usize),
+        members,
+    }
+}
+
+/// A template's signature; its body is checked by [`check_template`].
+pub(super) fn define_template(
+    cx: &mut Cx,
+    scope: &Rc<FileScope>,
+    lets: &[Rc<LetBinding>],
+    item: &Item,
+    kind: ast::TemplateKind,
+    name: &ast::Ident,
+    params: &[ast::Param],
+    body: &ast::Block,
+) -> TemplateDef {
+    let text = cx.db.text(cx.file);
+    let doc = crate::parse::doc_comment(text, item.span.start as usize);
+    let names = PipelineNames {
+        lets: lets.to_vec(),
+        file: Rc::clone(scope),
+        ..PipelineNames::default()
+    };
+    let default_scope = Scope::pipeline(&names);
+    let mut defs: Vec<ParamDef> = Vec::new();
+    for param in params {
+        if let Some(previous) = defs.iter().find(|p| p.name == param.name.name) {
+            cx.duplicate(
+                format!("parameter `{}`", param.name.name),
+                "declared",
+                param.name.span,
+                previous.span,
+                "rename one of them",
+            );
+            continue;
+        }
+        if RESERVED.contains(&param.name.name.as_str()) {
+            cx.report(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("a parameter cannot be called `{}`", param.name.name),
+                    param.name.span,
+                    "a reserved name",
+                )
+                .with_help(format!(
+                    "`{}.x` already means something in expressions; choose another name",
+                    param.name.name
+                )),
+            );
+        }
+        let Some((ty, enum_def)) = param_type(cx, scope, &param.ty) else {
+            continue;
+        };
+        let mut def = ParamDef {
+            name: param.name.name.clone(),
+            span: param.name.span,
+            ty,
+            enum_def,
+            optional: param.ty.optional,
+            default: None,
+            doc: crate::parse::doc_comment(text, param.span.start as usize),
+            ty_text: cx.slice(param.ty.span).to_string(),
+            default_text: param.default.as_ref().map(|d| cx.slice(d.span).to_string()),
+        };
+        if let Some(default) = &param.default {
+            if def.optional {
+                cx.report(
+                    Diagnostic::new(
+                        Code::ConflictingSettings,
+                        format!("parameter `{}` is optional and has a default", def.name),
+                        param.ty.span,
+                        "optional",
+                    )
+                    .with_label(default.span, "default")
+                    .with_help("a default already makes the argument optional: remove the `?`"),
+                );
+            }
+            let value = lower_argument(cx, &default_scope, &def, default);
+            if check_argument(cx, &def, &value) {
+                def.default = Some(value);
+            }
+        }
+        defs.push(def);
+    }
+    let outputs = template_outputs(cx, &names, kind, body);
+    TemplateDef {
+        name: name.name.clone(),
+        kind,
+        name_span: name.span,
+        doc,
+        params: defs,
+        outputs,
+        body: body.clone(),
+        lets: lets.to_vec(),
+        scope: Rc::downgrade(scope),
+    }
+}
+
+/// The outputs a template declares: a step template's have no value (its body sets them),
+/// a job template's are job outputs with a value.
+fn template_outputs(
+    cx: &mut Cx,
+    names: &PipelineNames,
+    kind: ast::TemplateKind,
+    body: &ast::Block,
+) -> Vec<OutputDef> {
+    let mut outputs: Vec<OutputDef> = Vec::new();
+    for item in &body.items {
+        let ItemKind::Output { name, ty, value } = &item.kind else {
+            continue;
+        };
+        if let Some(previous) = outputs.iter().find(|o| o.name == name.name) {
+            cx.duplicate(format!("output `{}`", name.name), "declared", name.span, previous.span, "rename one of them");
+            continue;
+        }
+        if kind == ast::TemplateKind::Step
+            && let Some(value) = value
+        {
+            cx.report(
+                Diagnostic::new(
+                    Code::ConflictingSettings,
+                    format!("output `{}` of a step template has a value", name.name),
+                    value.span,
+                    "a value",
+                )
+                .with_help(format!(
+                    "the step's body sets its outputs (an action's outputs, or `echo \"{}=...\" >> \"$GITHUB_OUTPUT\"`): declare it as `output {}: string`",
+                    name.name, name.name
+                )),
+            );
+        }
+        let ty_text = ty.as_ref().map(|t| cx.slice(t.span).to_string());
+        let ty = ty
+            .as_ref()
+            .and_then(|t| param_type(cx, &names.file, t).map(|(ty, _)| ty))
+            .unwrap_or(Type::String);
+        outputs.push(OutputDef {
+            name: name.name.clone(),
+            ty,
+            ty_text: ty_text.unwrap_or_else(|| "string".into()),
+            span: name.span,
+            doc: crate::parse::doc_comment(cx.db.text(cx.file), item.span.start as usize),
+        });
+    }
+    outputs
+}
+
+impl TemplateDef {
+    /// The targets the template has a body for (a job template: none of its own).
+    fn targets(&self) -> Vec<TargetKind> {
+        if self.kind == ast::TemplateKind::Job {
+            return Vec::new();
+        }
+        let mut shared = false;
+        let mut own = Vec::new();
+        for item in &self.body.items {
+            match &item.kind {
+                ItemKind::KeyBlock { key, .. } => match TargetKind::ALL.into_iter().find(|t| t.name() == key.name) {
+                    Some(target) => own.push(target),
+                    None => shared = true,
+                },
+                ItemKind::Property { key, .. } if key.name == "name" => {}
+                ItemKind::Output { .. } => {}
+                _ => shared = true,
+            }
+        }
+        if shared {
+            return TargetKind::ALL.to_vec();
+        }
+        TargetKind::ALL.into_iter().filter(|t| own.contains(t)).collect()
+    }
+
+    pub(super) fn documentation(&self) -> crate::doc::TemplateDoc {
+        crate::doc::TemplateDoc {
+            name: self.name.clone(),
+            kind: match self.kind {
+                ast::TemplateKind::Step => "step",
+                ast::TemplateKind::Job => "job",
+            },
+            doc: self.doc.clone(),
+            params: self
+                .params
+                .iter()
+                .map(|p| crate::doc::ParamDoc {
+                    name: p.name.clone(),
+                    ty: p.ty_text.clone(),
+                    default: p.default_text.clone(),
+                    required: !p.optional && p.default_text.is_none(),
+                    doc: p.doc.clone(),
+                })
+                .collect(),
+            outputs: self
+                .outputs
+                .iter()
+                .map(|o| crate::doc::OutputDoc {
+                    name: o.name.clone(),
+                    ty: o.ty_text.clone(),
+                    doc: o.doc.clone(),
+                })
+                .collect(),
+            targets: self.targets(),
+        }
+    }
+}
+
+impl EnumDef {
+    pub(super) fn documentation(&self) -> crate::doc::EnumDoc {
+        crate::doc::EnumDoc {
+            name: self.name.clone(),
+            doc: self.doc.clone(),
+            members: self
+                .members
+                .iter()
+                .map(|m| (m.name.clone(), m.value.clone(), m.doc.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// A parameter's type, and the enum whose members it takes.
+fn param_type(cx: &mut Cx, scope: &FileScope, ty: &ast::TypeRef) -> Option<(Type, Option<Rc<EnumDef>>)> {
+    const TYPES: &[&str] = &[
+        "string", "number", "int", "bool", "duration", "percent", "secret", "list", "choice",
+    ];
+    let name = ty.name.name.as_str();
+    let args = ty.args.as_deref().unwrap_or(&[]);
+    let takes_args = matches!(name, "list" | "choice");
+    if takes_args == ty.args.is_none() {
+        let help = if takes_args {
+            format!("write `{name}(...)`: `list(string)`, `choice(\"a\", \"b\")`")
+        } else {
+            format!("write `{name}` alone")
+        };
+        cx.report(
+            Diagnostic::new(Code::InvalidValue, format!("wrong type arguments for `{name}`"), ty.span, "here")
+                .with_help(help),
+        );
+        return None;
+    }
+    let ty = match name {
+        "string" => Type::String,
+        "number" | "int" => Type::Number,
+        "bool" => Type::Bool,
+        "duration" => Type::Duration,
+        "percent" => Type::Percent,
+        "secret" => Type::Secret,
+        "choice" => {
+            let mut options = Vec::new();
+            for arg in args {
+                match &arg.kind {
+                    AstExpr::String(lit) if lit.as_plain().is_some() => {
+                        options.extend(lit.as_plain());
+                    }
+                    _ => cx.report(
+                        Diagnostic::new(Code::InvalidValue, "a choice lists plain strings", arg.span, "not a plain string")
+                            .with_help("write `choice(\"a\", \"b\")`"),
+                    ),
+                }
+            }
+            Type::Enum(options)
+        }
+        "list" => {
+            let [item] = args else {
+                cx.report(
+                    Diagnostic::new(Code::InvalidValue, "a list type names one item type", ty.span, "here")
+                        .with_help("write `list(string)`"),
+                );
+                return None;
+            };
+            let item_ref = type_ref_of(item)?;
+            let (item_ty, enum_def) = param_type(cx, scope, &item_ref)?;
+            return Some((Type::List(Box::new(item_ty)), enum_def));
+        }
+        other => match scope.enum_named(other) {
+            Some(enum_def) => return Some((enum_def.ty(), Some(enum_def))),
+            None => {
+                let mut known: Vec<String> = TYPES.iter().map(|t| (*t).to_string()).collect();
+                known.extend(scope.enum_names());
+                let help = match closest(other, known.iter().map(String::as_str)) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("the types are {} and the enums in scope", TYPES.join(", ")),
+                };
+                cx.report(
+                    Diagnostic::new(Code::UnknownName, format!("unknown type `{other}`"), ty.name.span, "not a type")
+                        .with_help(help),
+                );
+                return None;
+            }
+        },
+    };
+    Some((ty, None))
+}
+
+/// A type written as an argument of `list(...)`: `string`, `docker.platform`, `choice(...)`.
+fn type_ref_of(expr: &ast::Expr) -> Option<ast::TypeRef> {
+    fn dotted(expr: &ast::Expr) -> Option<String> {
+        match &expr.kind {
+            AstExpr::Name(ident) => Some(ident.name.clone()),
+            AstExpr::Member { base, name } => Some(format!("{}.{}", dotted(base)?, name.name)),
+            _ => None,
+        }
+    }
+    let (name, args) = match &expr.kind {
+        AstExpr::Call { function, args } => (function.name.clone(), Some(args.clone())),
+        _ => (dotted(expr)?, None),
+    };
+    Some(ast::TypeRef {
+        name: ast::Ident {
+            name,
+            span: expr.span,
+        },
+        args,
+        optional: false,
+        span: expr.span,
+    })
+}
+
+/// An argument (or default), lowered in the caller's scope; a bare enum member name is
+/// the member's value.
+fn lower_argument(cx: &mut Cx, scope: &Scope<'_>, param: &ParamDef, expr: &ast::Expr) -> ir::Expr {
+    let Some(enum_def) = &param.enum_def else {
+        return scope.lower(cx, expr);
+    };
+    let member = |expr: &ast::Expr| -> Option<ir::Expr> {
+        let AstExpr::Name(ident) = &expr.kind else {
+            return None;
+        };
+        let member = enum_def.members.iter().find(|m| m.name == ident.name)?;
+        Some(ir::Expr {
+            kind: ExprKind::Literal(Literal::String(member.value.clone())),
+            ty: enum_def.ty(),
+            span: expr.span,
+        })
+    };
+    match (&param.ty, &expr.kind) {
+        (Type::List(item_ty), AstExpr::List(items)) => {
+            let lowered = items
+                .iter()
+                .map(|item| member(item).unwrap_or_else(|| scope.lower(cx, item)))
+                .collect();
+            ir::Expr {
+                kind: ExprKind::List(lowered),
+                ty: Type::List(item_ty.clone()),
+                span: expr.span,
+            }
+        }
+        _ => member(expr).unwrap_or_else(|| scope.lower(cx, expr)),
+    }
+}
+
+/// Whether a lowered argument fits its parameter; reports it when not.
+fn check_argument(cx: &mut Cx, param: &ParamDef, value: &ir::Expr) -> bool {
+    fits(cx, param, &param.ty, value)
+}
+
+fn fits(cx: &mut Cx, param: &ParamDef, wanted: &Type, value: &ir::Expr) -> bool {
+    if matches!(value.kind, ExprKind::Invalid) || value.ty == Type::Unknown {
+        return true;
+    }
+    let mismatch = |cx: &mut Cx, help: String| {
+        cx.report(
+            Diagnostic::new(
+                Code::TypeMismatch,
+                format!(
+                    "parameter `{}` takes a {}, not a {}",
+                    param.name,
+                    wanted.describe(),
+                    value.ty.describe()
+                ),
+                value.span,
+                format!("a {}", value.ty.describe()),
+            )
+            .with_label(param.span, "declared here")
+            .with_help(help),
+        );
+        false
+    };
+    match wanted {
+        Type::List(item_ty) => match &value.kind {
+            ExprKind::List(items) => items.iter().fold(true, |ok, item| fits(cx, param, item_ty, item) && ok),
+            _ => mismatch(cx, "write a list: `[a, b]`".into()),
+        },
+        Type::Enum(options) => match &value.kind {
+            ExprKind::Literal(Literal::String(text)) if !options.contains(text) => {
+                let members: Vec<&str> = param
+                    .enum_def
+                    .as_ref()
+                    .map(|e| e.members.iter().map(|m| m.name.as_str()).collect())
+                    .unwrap_or_default();
+                let candidates = options.iter().map(String::as_str).chain(members.iter().copied());
+                let shown = if members.is_empty() {
+                    options.iter().map(|o| format!("\"{o}\"")).collect::<Vec<_>>().join(", ")
+                } else {
+                    members.join(", ")
+                };
+                let help = match closest(text, candidates) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("the values are: {shown}"),
+                };
+                cx.report(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("\"{text}\" is not a value of parameter `{}`", param.name),
+                        value.span,
+                        "not one of its values",
+                    )
+                    .with_label(param.span, "declared here")
+                    .with_help(help),
+                );
+                false
+            }
+            _ if value.ty.is_textual() => true,
+            _ => mismatch(cx, format!("give one of: {}", wanted.describe())),
+        },
+        Type::Secret => match value.ty {
+            Type::Secret => true,
+            _ => mismatch(cx, "pass a secret: `secrets.NAME`, declared with `secrets: [NAME]` in the pipeline".into()),
+        },
+        Type::String => {
+            value.ty.is_textual()
+                || matches!(value.ty, Type::Number | Type::Bool)
+                || mismatch(cx, "give text, e.g. \"...\"".into())
+        }
+        _ if value.ty == *wanted => true,
+        // Outputs and inputs are text at run time and may carry a number or a bool.
+        _ if value.ty.is_textual() && !matches!(value.kind, ExprKind::Literal(_)) => true,
+        _ => mismatch(cx, format!("give a {}", wanted.describe())),
+    }
+}
+
+/// Arguments bound to parameters: what a call's body is lowered with.
+struct Bindings {
+    lets: Vec<Rc<LetBinding>>,
+    /// Optional parameters the call left out.
+    absent: Vec<String>,
+}
+
+fn arguments(cx: &mut Cx, scope: &Scope<'_>, def: &TemplateDef, call: &ast::TemplateCall) -> Bindings {
+    let mut given: Vec<(&ast::Argument, ir::Expr)> = Vec::new();
+    for arg in &call.args {
+        if let Some((first, _)) = given.iter().find(|(a, _)| a.name.name == arg.name.name) {
+            cx.duplicate(format!("argument `{}`", arg.name.name), "given", arg.name.span, first.name.span, "remove one of them");
+            continue;
+        }
+        let Some(param) = def.params.iter().find(|p| p.name == arg.name.name) else {
+            let help = match closest(&arg.name.name, def.params.iter().map(|p| p.name.as_str())) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None if def.params.is_empty() => format!("`{}` takes no arguments", def.name),
+                None => format!(
+                    "`{}` takes: {}",
+                    def.name,
+                    def.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            cx.report(
+                Diagnostic::new(
+                    Code::UnknownArgument,
+                    format!("template `{}` has no parameter `{}`", call.name(), arg.name.name),
+                    arg.name.span,
+                    "unknown argument",
+                )
+                .with_label(def.name_span, "the template is defined here")
+                .with_help(help),
+            );
+            continue;
+        };
+        let value = lower_argument(cx, scope, param, &arg.value);
+        if !check_argument(cx, param, &value) {
+            continue;
+        }
+        given.push((arg, value));
+    }
+    let mut lets = Vec::new();
+    let mut absent = Vec::new();
+    for param in &def.params {
+        let value = match given.iter().find(|(a, _)| a.name.name == param.name) {
+            Some((_, value)) => value.clone(),
+            None => match (&param.default, param.optional) {
+                (Some(default), _) => {
+                    let mut value = default.clone();
+                    value.span = call.span;
+                    value
+                }
+                (None, true) => {
+                    absent.push(param.name.clone());
+                    ir::Expr {
+                        kind: ExprKind::Literal(Literal::String(String::new())),
+                        ty: param.ty.clone(),
+                        span: call.span,
+                    }
+                }
+                (None, false) => {
+                    // Said once per call, even when the argument's own checks failed.
+                    if !call.args.iter().any(|a| a.name.name == param.name) {
+                        cx.report(
+                            Diagnostic::new(
+                                Code::MissingArgument,
+                                format!("template `{}` needs the argument `{}`", call.name(), param.name),
+                                call.name_span(),
+                                format!("`{}` is missing", param.name),
+                            )
+                            .with_label(param.span, format!("a {} without default", param.ty.describe()))
+                            .with_help(format!("pass it: `{}({}: ...)`", call.name(), param.name)),
+                        );
+                    }
+                    super::expr::invalid(call.span)
+                }
+            },
+        };
+        lets.push(Rc::new(LetBinding {
+            name: param.name.clone(),
+            span: param.span,
+            value,
+            used: Cell::new(false),
+        }));
+    }
+    Bindings { lets, absent }
+}
+
+/// Each parameter as an unknown value of its type: how a body is checked on its own.
+fn abstract_bindings(def: &TemplateDef) -> Bindings {
+    let lets = def
+        .params
+        .iter()
+        .map(|param| {
+            Rc::new(LetBinding {
+                name: param.name.clone(),
+                span: param.span,
+                value: ir::Expr {
+                    kind: ExprKind::Invalid,
+                    ty: param.ty.clone(),
+                    span: param.span,
+                },
+                used: Cell::new(false),
+            })
+        })
+        .collect();
+    Bindings {
+        lets,
+        absent: Vec::new(),
+    }
+}
+
+/// Checks a template's body once, on its own; reports parameters it never uses.
+pub(super) fn check_template(cx: &mut Cx, def: &TemplateDef, environments: &[ir::Environment]) {
+    let bindings = abstract_bindings(def);
+    match def.kind {
+        ast::TemplateKind::Step => {
+            expand_step(cx, def, &bindings, "");
+        }
+        ast::TemplateKind::Job => {
+            for item in &def.body.items {
+                if let ItemKind::Property { key, .. } = &item.kind
+                    && matches!(key.name.as_str(), "needs" | "requires")
+                {
+                    cx.report(
+                        Diagnostic::new(
+                            Code::MisplacedItem,
+                            format!("a job template cannot set `{}`", key.name),
+                            key.span,
+                            "the caller's to give",
+                        )
+                        .with_help(format!(
+                            "the pipeline that calls the template says what the job {}: `job deploy {}(...) {{ {}: [...] }}`",
+                            if key.name == "needs" { "needs" } else { "requires" },
+                            def.name,
+                            key.name
+                        )),
+                    );
+                }
+            }
+            let ident = ast::Ident {
+                name: def.name.clone(),
+                span: def.name_span,
+            };
+            job_lowering(def, &bindings, environments).lower_job(
+                cx,
+                &template_item(def),
+                &ident,
+                None,
+                &def.body,
+            );
+        }
+    }
+    for binding in &bindings.lets {
+        if !binding.used.get() && !binding.name.starts_with('_') {
+            cx.report(
+                Diagnostic::new(
+                    Code::UnusedParameter,
+                    format!("parameter `{}` is never used", binding.name),
+                    binding.span,
+                    "declared here",
+                )
+                .with_help("use it in the body, or remove it"),
+            );
+        }
+    }
+}
+
+fn template_item(def: &TemplateDef) -> Item {
+    Item {
+        kind: ItemKind::Error,
+        span: def.name_span,
+    }
+}
+
+fn template_names(def: &TemplateDef, bindings: &Bindings) -> PipelineNames {
+    let mut lets = def.lets.clone();
+    lets.extend(bindings.lets.iter().cloned());
+    PipelineNames {
+        lets,
+        file: def.scope.upgrade().unwrap_or_default(),
+        ..PipelineNames::default()
+    }
+}
+
+fn job_lowering<'d>(def: &'d TemplateDef, bindings: &Bindings, environments: &[ir::Environment]) -> PipelineLowering<'d> {
+    PipelineLowering {
+        names: template_names(def, bindings),
+        environments: environments.to_vec(),
+        gates: Vec::new(),
+        body: &def.body,
+    }
+}
+
+/// One step of a template's body, before lowering.
+struct InnerStep<'a> {
+    item: &'a Item,
+    name: Option<&'a ast::StringLit>,
+    items: Vec<&'a Item>,
+    span: Span,
+}
+
+/// A step template's bodies: the per-target ones, then the shared one.
+fn step_bodies<'a>(cx: &mut Cx, def: &'a TemplateDef) -> (Option<&'a ast::Expr>, Vec<(Option<TargetKind>, Vec<InnerStep<'a>>)>) {
+    let mut display_name = None;
+    let mut shared: Vec<&Item> = Vec::new();
+    let mut bodies: Vec<(Option<TargetKind>, Vec<InnerStep<'a>>)> = Vec::new();
+    let mut seen: Vec<(TargetKind, Span)> = Vec::new();
+    for item in &def.body.items {
+        match &item.kind {
+            ItemKind::Property { key, value } if key.name == "name" => display_name = Some(value),
+            ItemKind::Output { .. } => {}
+            ItemKind::KeyBlock { key, body } => {
+                match TargetKind::ALL.into_iter().find(|t| t.name() == key.name) {
+                    Some(target) => {
+                        if let Some((_, first)) = seen.iter().find(|(t, _)| *t == target) {
+                            cx.duplicate(format!("the `{}` body", key.name), "written", key.span, *first, "merge them");
+                            continue;
+                        }
+                        seen.push((target, key.span));
+                        bodies.push((Some(target), inner_steps(cx, def, &body.items, body.span)));
+                    }
+                    None => shared.push(item),
+                }
+            }
+            _ => shared.push(item),
+        }
+    }
+    if !shared.is_empty() {
+        let span = shared.iter().fold(shared.first().map_or(def.body.span, |i| i.span), |s, i| s.to(i.span));
+        let owned: Vec<Item> = Vec::new();
+        let _ = owned;
+        bodies.push((None, inner_steps_of(cx, def, shared, span)));
+    }
+    if bodies.is_empty() {
+        cx.report(
+            Diagnostic::new(
+                Code::MissingSetting,
+                format!("template `{}` has no body", def.name),
+                def.name_span,
+                "does nothing",
+            )
+            .with_help("give it a body: `run: \"...\"` for every target, or `github { uses: ... }`, `shell { run: ... }`, `kubernetes { image: ..., run: ... }`"),
+        );
+    }
+    (display_name, bodies)
+}
+
+fn inner_steps<'a>(cx: &mut Cx, def: &TemplateDef, items: &'a [Item], span: Span) -> Vec<InnerStep<'a>> {
+    inner_steps_of(cx, def, items.iter().collect(), span)
+}
+
+/// A body is one step's settings, or several `step { ... }` items.
+fn inner_steps_of<'a>(cx: &mut Cx, def: &TemplateDef, items: Vec<&'a Item>, span: Span) -> Vec<InnerStep<'a>> {
+    for item in &items {
+        if let ItemKind::StepCall { call, .. } = &item.kind {
+            cx.report(
+                Diagnostic::new(
+                    Code::MisplacedItem,
+                    "a step template cannot call another template",
+                    call.name_span(),
+                    "a template call",
+                )
+                .with_help("write the steps out in this template, or make it a job template, which can call step templates"),
+            );
+        }
+    }
+    if !items.iter().any(|i| matches!(i.kind, ItemKind::Step { .. })) {
+        let single: Vec<&Item> = items.into_iter().filter(|i| !matches!(i.kind, ItemKind::StepCall { .. })).collect();
+        let item = single.first().copied();
+        return match item {
+            Some(item) => vec![InnerStep { item, name: None, items: single, span }],
+            None => Vec::new(),
+        };
+    }
+    if !def.outputs.is_empty() {
+        cx.report(
+            Diagnostic::new(
+                Code::ConflictingSettings,
+                format!("template `{}` declares outputs but its body has several steps", def.name),
+                span,
+                "several steps",
+            )
+            .with_help("a template with outputs has one step per body, the one that sets them"),
+        );
+    }
+    let mut steps = Vec::new();
+    for item in items {
+        match &item.kind {
+            ItemKind::Step { id, name, body } => {
+                if let Some(id) = id {
+                    cx.report(
+                        Diagnostic::new(
+                            Code::InvalidValue,
+                            "a step inside a template has no id",
+                            id.span,
+                            "an id",
+                        )
+                        .with_help("remove the id; the caller names the template's step (`step build docker.build_push(...)`)"),
+                    );
+                }
+                steps.push(InnerStep {
+                    item,
+                    name: name.as_ref(),
+                    items: body.items.iter().collect(),
+                    span: body.span,
+                });
+            }
+            ItemKind::StepCall { .. } => {}
+            _ => cx.report(
+                Diagnostic::new(
+                    Code::MisplacedItem,
+                    format!("{} beside `step`s in a template body", item.kind.describe()),
+                    item.span,
+                    "outside every step",
+                )
+                .with_help("in a body with several steps, settings go inside each `step { ... }`"),
+            ),
+        }
+    }
+    steps
+}
+
+/// A step template's body for every target it has one for, lowered with `bindings`; the
+/// display name it gives the step, if any.
+fn expand_step(cx: &mut Cx, def: &TemplateDef, bindings: &Bindings, job_id: &str) -> (Option<ir::Template>, Vec<ir::Implementation>) {
+    let names = template_names(def, bindings);
+    let job = JobNames {
+        id: job_id.to_string(),
+        ..JobNames::default()
+    };
+    let scope = Scope {
+        names: &names,
+        job: Some(&job),
+        step_env: &[],
+        position: Position::Step,
+    };
+    let (display_name, bodies) = step_bodies(cx, def);
+    let display_name = display_name.map(|e| values::template(cx, &scope, e));
+    let mut implementations = Vec::new();
+    for (target, inner) in bodies {
+        let mut steps = Vec::new();
+        for step in inner {
+            steps.push(lower_inner_step(cx, &names, &job, &scope, &step, &bindings.absent));
+        }
+        implementations.push(ir::Implementation { target, steps });
+    }
+    (display_name, implementations)
+}
+
+fn lower_inner_step(
+    cx: &mut Cx,
+    names: &PipelineNames,
+    job: &JobNames,
+    scope: &Scope<'_>,
+    step: &InnerStep<'_>,
+    absent: &[String],
+) -> ir::Step {
+    let mut image = None;
+    let mut items: Vec<Item> = Vec::new();
+    for item in &step.items {
+        match &item.kind {
+            ItemKind::Property { key, value } if key.name == "image" => {
+                image = Some(values::template(cx, scope, value));
+            }
+            ItemKind::KeyBlock { key, body } if matches!(key.name.as_str(), "with" | "env") => {
+                // An entry whose value is an optional parameter the call left out is omitted,
+                // so the action's (or the tool's) own default applies.
+                let kept = body
+                    .items
+                    .iter()
+                    .filter(|entry| {
+                        !matches!(&entry.kind, ItemKind::Property { value, .. }
+                            if matches!(&value.kind, AstExpr::Name(n) if absent.contains(&n.name)))
+                    })
+                    .cloned()
+                    .collect();
+                items.push(Item {
+                    kind: ItemKind::KeyBlock {
+                        key: key.clone(),
+                        body: ast::Block {
+                            items: kept,
+                            span: body.span,
+                        },
+                    },
+                    span: item.span,
+                });
+            }
+            _ => items.push((*item).clone()),
+        }
+    }
+    let block = ast::Block {
+        items,
+        span: step.span,
+    };
+    let mut lowered = super::job::lower_step(cx, names, job, step.item, None, step.name, &block);
+    if let ir::StepAction::Run { image: slot, .. } = &mut lowered.action {
+        *slot = image;
+    } else if let Some(image) = image {
+        cx.report(
+            Diagnostic::new(
+                Code::ConflictingSettings,
+                "`image` applies to `run` steps",
+                image.span,
+                "not used by an action",
+            )
+            .with_help("`image` names the container a `run` script runs in on Kubernetes"),
+        );
+    }
+    lowered
+}
+
+/// `step build docker.build_push(...) { when: ... }` in a job.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn lower_step_call(
+    cx: &mut Cx,
+    names: &PipelineNames,
+    job: &JobNames,
+    item: &Item,
+    id: Option<&ast::Ident>,
+    name: Option<&ast::StringLit>,
+    call: &ast::TemplateCall,
+    body: Option<&ast::Block>,
+) -> ir::Step {
+    let step_env = body.map(super::job::env_names).unwrap_or_default();
+    let scope = Scope {
+        names,
+        job: Some(job),
+        step_env: &step_env,
+        position: Position::Step,
+    };
+    let condition_scope = Scope {
+        position: Position::StepCondition,
+        ..super::job::scope_copy(&scope)
+    };
+    let empty = ast::Block {
+        items: Vec::new(),
+        span: item.span,
+    };
+    let mut section = Section::of(format!("the call of `{}`", call.name()), body.unwrap_or(&empty));
+    let condition = section.value(cx, "when").map(|e| condition_scope.condition(cx, e));
+    let env = values::env_block(cx, &scope, &mut section, "env");
+    let (timeout, continue_on_error) = values::failure_limits(cx, &mut section);
+    section.finish(cx);
+    let given_name = name.map(|n| {
+        values::template(
+            cx,
+            &scope,
+            &ast::Expr {
+                kind: AstExpr::String(n.clone()),
+                span: n.span,
+            },
+        )
+    });
+
+    let (template, display_name, implementations, definition) = match names.file.template(cx, call) {
+        Some(def) if def.kind == ast::TemplateKind::Step => {
+            let bindings = arguments(cx, &scope, &def, call);
+            let (display_name, implementations) = expand_step(cx, &def, &bindings, &job.id);
+            (call.name(), display_name, implementations, def.name_span)
+        }
+        Some(def) => {
+            cx.report(
+                Diagnostic::new(
+                    Code::MisplacedItem,
+                    format!("`{}` is a job template", call.name()),
+                    call.name_span(),
+                    "called as a step",
+                )
+                .with_label(def.name_span, "defined as `template job`")
+                .with_help(format!("call it as a job of the pipeline: `job <id> {}(...)`", call.name())),
+            );
+            (call.name(), None, Vec::new(), def.name_span)
+        }
+        None => (call.name(), None, Vec::new(), call.span),
+    };
+    ir::Step {
+        id: id.map(|i| i.name.clone()),
+        name: given_name.or(display_name),
+        span: item.span,
+        action: ir::StepAction::Template(ir::TemplateStep {
+            template,
+            definition,
+            implementations,
+        }),
+        condition,
+        env,
+        timeout,
+        continue_on_error,
+    }
+}
+
+impl PipelineLowering<'_> {
+    /// `job deploy k8s.rolling(...) { needs: [build] }`: the template's job, with the
+    /// caller's settings (dependencies, condition, gates ...) applied.
+    pub(super) fn lower_job_call(
+        &self,
+        cx: &mut Cx,
+        item: &Item,
+        id: &ast::Ident,
+        name: Option<&ast::StringLit>,
+        call: &ast::TemplateCall,
+        body: Option<&ast::Block>,
+    ) -> Option<ir::Job> {
+        let def = self.names.file.template(cx, call)?;
+        if def.kind != ast::TemplateKind::Job {
+            cx.report(
+                Diagnostic::new(
+                    Code::MisplacedItem,
+                    format!("`{}` is a step template", call.name()),
+                    call.name_span(),
+                    "called as a job",
+                )
+                .with_label(def.name_span, "defined as `template step`")
+                .with_help(format!("call it as a step inside a job: `step {}(...)`", call.name())),
+            );
+            return None;
+        }
+        let empty = ast::Block {
+            items: Vec::new(),
+            span: item.span,
+        };
+        let block = body.unwrap_or(&empty);
+        for item in &block.items {
+            let misplaced = match &item.kind {
+                ItemKind::Step { .. } | ItemKind::StepCall { .. } | ItemKind::Output { .. } | ItemKind::Service { .. } => true,
+                ItemKind::KeyBlock { key, .. } | ItemKind::Property { key, .. } => {
+                    matches!(key.name.as_str(), "on_failure" | "matrix" | "container" | "defaults")
+                }
+                _ => false,
+            };
+            if misplaced {
+                cx.report(
+                    Diagnostic::new(
+                        Code::MisplacedItem,
+                        format!("{} in the call of job template `{}`", item.kind.describe(), call.name()),
+                        item.span,
+                        "the template's to give",
+                    )
+                    .with_label(def.name_span, "the template is defined here")
+                    .with_help("a call gives the job's place in the pipeline (`needs`, `when`, `requires`, `environment`, `runs_on`, `timeout`, `env` ...); its steps, outputs and services come from the template"),
+                );
+            }
+        }
+        // Arguments may read the outputs of the jobs the call needs.
+        let needs = block
+            .items
+            .iter()
+            .find_map(|item| match &item.kind {
+                ItemKind::Property { key, value } if key.name == "needs" => Some(super::section::list_items(value)),
+                _ => None,
+            })
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|e| match &e.kind {
+                AstExpr::Name(n) => Some(n.name.clone()),
+                _ => None,
+            })
+            .collect();
+        let job_names = JobNames {
+            id: id.name.clone(),
+            needs,
+            ..JobNames::default()
+        };
+        let scope = Scope {
+            names: &self.names,
+            job: Some(&job_names),
+            step_env: &[],
+            position: Position::Job,
+        };
+        let bindings = arguments(cx, &scope, &def, call);
+        let mut job = job_lowering(&def, &bindings, &self.environments).lower_job(cx, item, id, None, &def.body);
+
+        let overrides = self.lower_job(cx, item, id, name, &with_placeholder_step(block));
+        job.name = overrides.name;
+        job.needs = overrides.needs;
+        job.requires = overrides.requires;
+        job.condition = match (job.condition.take(), overrides.condition) {
+            (Some(own), Some(caller)) => Some(ir::Expr {
+                kind: ExprKind::Binary {
+                    op: ir::BinaryOp::And,
+                    lhs: Box::new(caller),
+                    rhs: Box::new(own),
+                },
+                ty: Type::Bool,
+                span: call.span,
+            }),
+            (own, caller) => caller.or(own),
+        };
+        let given = |key: &str| block.items.iter().any(|i| matches!(&i.kind, ItemKind::Property { key: k, .. } | ItemKind::KeyBlock { key: k, .. } if k.name == key));
+        if given("environment") {
+            job.environment = overrides.environment;
+        }
+        if given("runs_on") {
+            job.runs_on = overrides.runs_on;
+        }
+        if given("timeout") {
+            job.timeout = overrides.timeout;
+        }
+        job.continue_on_error |= overrides.continue_on_error;
+        if given("concurrency") {
+            job.concurrency = overrides.concurrency;
+        }
+        if given("permissions") {
+            job.permissions = overrides.permissions;
+        }
+        for var in overrides.env {
+            job.env.retain(|v| v.name != var.name);
+            job.env.push(var);
+        }
+        job.span = item.span;
+        Some(job)
+    }
+}
+
+/// The caller's block of a job call, lowered as a job of its own to read its settings; the
+/// placeholder step keeps "a job has no steps" from being reported for it.
+fn with_placeholder_step(block: &ast::Block) -> ast::Block {
+    let mut items = block.items.clone();
+    items.push(Item {
+        kind: ItemKind::Step {
+            id: None,
+            name: None,
+            body: ast::Block {
+                items: vec![Item {
+                    kind: ItemKind::Property {
+                        key: ast::Key {
+                            name: "run".into(),
+                            span: block.span,
+                            quoted: false,
+                        },
+                        value: ast::Expr {
+                            kind: AstExpr::String(ast::StringLit {
+                                parts: Vec::new(),
+                                span: block.span,
+                                multiline: false,
+                            }),
+                            span: block.span,
+                        },
+                    },
+                    span: block.span,
+                }],
+                span: block.span,
+            },
+        },
+        span: block.span,
+    });
+    ast::Block {
+        items,
+        span: block.span,
+    }
+}
