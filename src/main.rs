@@ -7,6 +7,7 @@
 mod build;
 mod check;
 mod compile;
+mod doc;
 mod explain;
 mod files;
 mod output;
@@ -33,6 +34,7 @@ Examples:
   pipec build                      Write .github/workflows/*.yml from the .pipe files here
   pipec build --check              Fail if the committed workflows are out of date
   pipec explain E0301              Explain a diagnostic code
+  pipec doc docker.build_push      Show a standard library template's parameters and docs
 
 Exit codes: 0 success, 1 problems found, 2 the command could not run."
 )]
@@ -86,6 +88,26 @@ Examples:
 
 Exit codes: 0 success, 2 unknown code.")]
     Explain(ExplainArgs),
+
+    /// Show the documentation of the standard library, a module or one template.
+    #[command(after_help = "\
+Examples:
+  pipec doc                        Every standard library module and its templates
+  pipec doc std/docker             One module: its enums and templates, with parameters
+  pipec doc docker.build_push      One template: signature, docs, parameters, outputs
+  pipec doc ci/common.pipe         A local module's templates
+
+The output is Markdown (the same text as docs/stdlib.md and the editor's hover).
+
+Exit codes: 0 success, 2 unknown module or template.")]
+    Doc(DocArgs),
+}
+
+#[derive(Args, Debug)]
+struct DocArgs {
+    /// `std/<module>`, `<module>.<template>`, or the path of a local `.pipe` module.
+    #[arg(value_name = "NAME")]
+    name: Option<String>,
 }
 
 /// The JSON output, documented where users look for it: `pipec check --help`.
@@ -206,6 +228,7 @@ fn main() -> ExitCode {
             out: args.out,
             check_only: args.check,
         }),
+        Command::Doc(args) => doc::run(args.name.as_deref()),
         Command::Explain(args) => match args.code {
             Some(code) => explain::explain(&code),
             None => explain::list(),

@@ -106,7 +106,13 @@ impl TemplateDoc {
         if !self.outputs.is_empty() {
             out.push_str("| output | type | |\n|---|---|---|\n");
             for o in &self.outputs {
-                let _ = writeln!(out, "| `{}` | `{}` | {} |", o.name, o.ty, one_line(o.doc.as_deref()));
+                let _ = writeln!(
+                    out,
+                    "| `{}` | `{}` | {} |",
+                    o.name,
+                    o.ty,
+                    one_line(o.doc.as_deref())
+                );
             }
             out.push('\n');
         }
@@ -126,7 +132,9 @@ impl ModuleDoc {
         if let Some(doc) = &self.doc {
             let _ = writeln!(out, "{doc}\n");
         }
-        let _ = writeln!(out, "```pipe\nimport \"{}\"\n```\n", self.path);
+        if self.path.starts_with("std/") {
+            let _ = writeln!(out, "```pipe\nimport \"{}\"\n```\n", self.path);
+        }
         let namespace = self.namespace();
         for e in &self.enums {
             let _ = writeln!(out, "### enum `{namespace}.{}`\n", e.name);
@@ -135,7 +143,11 @@ impl ModuleDoc {
             }
             out.push_str("| member | value | |\n|---|---|---|\n");
             for (name, value, doc) in &e.members {
-                let _ = writeln!(out, "| `{name}` | `\"{value}\"` | {} |", one_line(doc.as_deref()));
+                let _ = writeln!(
+                    out,
+                    "| `{name}` | `\"{value}\"` | {} |",
+                    one_line(doc.as_deref())
+                );
             }
             out.push('\n');
         }
@@ -145,6 +157,35 @@ impl ModuleDoc {
         }
         out
     }
+}
+
+/// The standard library checked on its own: every module's documentation, and whatever
+/// it reports (nothing, which a test holds it to).
+pub fn stdlib() -> crate::Analysis {
+    let mut db = crate::SourceDb::new();
+    for name in crate::modules::stdlib_names() {
+        if let Some(text) = crate::modules::stdlib_text(name) {
+            db.add_module(crate::modules::stdlib_path(name), text);
+        }
+    }
+    crate::analyze(&db)
+}
+
+/// `docs/stdlib.md`: every standard library module, from its doc comments.
+pub fn stdlib_reference() -> String {
+    let mut out = String::from(
+        "# Standard library reference\n\n\
+<!-- Generated from the doc comments of stdlib/*.pipe. Do not edit: run\n     \
+`PIPEC_UPDATE_DOCS=1 cargo test -p pipec --test stdlib`. -->\n\n\
+The standard library is a set of `.pipe` modules built into pipec. Import one with\n\
+`import \"std/<module>\"` and call its templates as `<module>.<template>(...)`;\n\
+`pipec doc std/<module>` shows the same reference in the terminal. Each template lists the\n\
+targets it has a body for; calling it for another target is error E0702.\n\n",
+    );
+    for module in stdlib().modules {
+        out.push_str(&module.markdown());
+    }
+    out
 }
 
 /// A doc as one table cell: its lines joined, pipes escaped.

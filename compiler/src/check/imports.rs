@@ -270,13 +270,14 @@ pub(super) fn resolve<'a>(
                 continue;
             };
             let target = match modules::resolve_import(importer, &spec) {
-                Ok(resolved) => match db.find(&resolved) {
-                    Some(target) => Some(target),
-                    None => {
-                        let reason = db
-                            .read_failure(&resolved)
-                            .map_or_else(|| "it was not loaded".to_string(), str::to_string);
-                        diagnostics.push(
+                Ok(resolved) => {
+                    match db.find(&resolved) {
+                        Some(target) => Some(target),
+                        None => {
+                            let reason = db
+                                .read_failure(&resolved)
+                                .map_or_else(|| "it was not loaded".to_string(), str::to_string);
+                            diagnostics.push(
                             Diagnostic::new(
                                 Code::UnknownModule,
                                 format!("cannot read module `{spec}`"),
@@ -285,9 +286,10 @@ pub(super) fn resolve<'a>(
                             )
                             .with_help("a relative module path starts from the importing file's directory"),
                         );
-                        None
+                            None
+                        }
                     }
-                },
+                }
                 Err(problem) => {
                     diagnostics.push(
                         Diagnostic::new(
@@ -338,7 +340,9 @@ pub(super) fn order(
     ) {
         states.insert(file, State::Open);
         for import in imports.get(&file).into_iter().flatten() {
-            let Some(target) = import.target else { continue };
+            let Some(target) = import.target else {
+                continue;
+            };
             match states.get(&target).copied().unwrap_or(State::New) {
                 State::Done => {}
                 State::Open => {
@@ -371,7 +375,14 @@ pub(super) fn order(
     let mut order = Vec::new();
     for (file, _) in files {
         if states.get(file).copied().unwrap_or(State::New) == State::New {
-            visit(*file, imports, &mut states, &mut Vec::new(), &mut order, diagnostics);
+            visit(
+                *file,
+                imports,
+                &mut states,
+                &mut Vec::new(),
+                &mut order,
+                diagnostics,
+            );
         }
     }
     order
@@ -410,10 +421,9 @@ pub(super) fn file_scope(
         match import.names {
             Some(_) if broken => {}
             None => {
-                let alias = import.alias.map_or_else(
-                    || modules::default_alias(&import.spec),
-                    |a| a.name.clone(),
-                );
+                let alias = import
+                    .alias
+                    .map_or_else(|| modules::default_alias(&import.spec), |a| a.name.clone());
                 let span = import.alias.map_or(import.spec_span, |a| a.span);
                 if let Some(previous) = scope.namespaces.iter().find(|n| n.alias == alias) {
                     let first = previous.usage.span;

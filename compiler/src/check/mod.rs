@@ -83,7 +83,7 @@ pub fn analyze(db: &SourceDb) -> Analysis {
             ast,
             &scope,
             !only_imported,
-            imported.contains(&file),
+            only_imported || imported.contains(&file),
         );
         imports::report_unused(&mut cx, &scope);
         if !file_exports.templates.is_empty() || !file_exports.enums.is_empty() {

@@ -24,7 +24,9 @@ use super::section::Section;
 use super::{Cx, values};
 
 /// Names a parameter cannot have: they start the namespaces of expressions.
-const RESERVED: &[&str] = &["matrix", "inputs", "secrets", "vars", "env", "needs", "steps", "jobs"];
+const RESERVED: &[&str] = &[
+    "matrix", "inputs", "secrets", "vars", "env", "needs", "steps", "jobs",
+];
 
 pub(super) struct EnumDef {
     pub name: String,
@@ -83,14 +85,25 @@ pub(super) struct OutputDef {
 }
 
 /// `enum platform { linux_amd64: "linux/amd64" }`
-pub(super) fn define_enum(cx: &mut Cx, item: &Item, name: &ast::Ident, body: &ast::Block) -> EnumDef {
+pub(super) fn define_enum(
+    cx: &mut Cx,
+    item: &Item,
+    name: &ast::Ident,
+    body: &ast::Block,
+) -> EnumDef {
     let mut members: Vec<EnumMember> = Vec::new();
     let mut spans: Vec<Span> = Vec::new();
     let mut section = Section::of(format!("enum `{}`", name.name), body);
     for (key, value) in section.remaining_values() {
         if let Some(index) = members.iter().position(|m| m.name == key.name) {
             let first = spans.get(index).copied().unwrap_or(key.span);
-            cx.duplicate(format!("member `{}`", key.name), "defined", key.span, first, "rename one of them");
+            cx.duplicate(
+                format!("member `{}`", key.name),
+                "defined",
+                key.span,
+                first,
+                "rename one of them",
+            );
             continue;
         }
         let text = match &value.kind {
@@ -192,8 +205,11 @@ pub(super) fn define_template(
             optional: param.ty.optional,
             default: None,
             doc: crate::parse::doc_comment(text, param.span.start as usize),
-            ty_text: cx.slice(param.ty.span).to_string(),
-            default_text: param.default.as_ref().map(|d| cx.slice(d.span).to_string()),
+            ty_text: cx.slice(param.ty.span).trim().to_string(),
+            default_text: param
+                .default
+                .as_ref()
+                .map(|d| cx.slice(d.span).trim().to_string()),
         };
         if let Some(default) = &param.default {
             if def.optional {
@@ -243,7 +259,13 @@ fn template_outputs(
             continue;
         };
         if let Some(previous) = outputs.iter().find(|o| o.name == name.name) {
-            cx.duplicate(format!("output `{}`", name.name), "declared", name.span, previous.span, "rename one of them");
+            cx.duplicate(
+                format!("output `{}`", name.name),
+                "declared",
+                name.span,
+                previous.span,
+                "rename one of them",
+            );
             continue;
         }
         if kind == ast::TemplateKind::Step
@@ -262,7 +284,7 @@ fn template_outputs(
                 )),
             );
         }
-        let ty_text = ty.as_ref().map(|t| cx.slice(t.span).to_string());
+        let ty_text = ty.as_ref().map(|t| cx.slice(t.span).trim().to_string());
         let ty = ty
             .as_ref()
             .and_then(|t| param_type(cx, &names.file, t).map(|(ty, _)| ty))
@@ -288,10 +310,12 @@ impl TemplateDef {
         let mut own = Vec::new();
         for item in &self.body.items {
             match &item.kind {
-                ItemKind::KeyBlock { key, .. } => match TargetKind::ALL.into_iter().find(|t| t.name() == key.name) {
-                    Some(target) => own.push(target),
-                    None => shared = true,
-                },
+                ItemKind::KeyBlock { key, .. } => {
+                    match TargetKind::ALL.into_iter().find(|t| t.name() == key.name) {
+                        Some(target) => own.push(target),
+                        None => shared = true,
+                    }
+                }
                 ItemKind::Property { key, .. } if key.name == "name" => {}
                 ItemKind::Output { .. } => {}
                 _ => shared = true,
@@ -300,7 +324,10 @@ impl TemplateDef {
         if shared {
             return TargetKind::ALL.to_vec();
         }
-        TargetKind::ALL.into_iter().filter(|t| own.contains(t)).collect()
+        TargetKind::ALL
+            .into_iter()
+            .filter(|t| own.contains(t))
+            .collect()
     }
 
     pub(super) fn documentation(&self) -> crate::doc::TemplateDoc {
@@ -351,7 +378,11 @@ impl EnumDef {
 }
 
 /// A parameter's type, and the enum whose members it takes.
-fn param_type(cx: &mut Cx, scope: &FileScope, ty: &ast::TypeRef) -> Option<(Type, Option<Rc<EnumDef>>)> {
+fn param_type(
+    cx: &mut Cx,
+    scope: &FileScope,
+    ty: &ast::TypeRef,
+) -> Option<(Type, Option<Rc<EnumDef>>)> {
     const TYPES: &[&str] = &[
         "string", "number", "int", "bool", "duration", "percent", "secret", "list", "choice",
     ];
@@ -365,8 +396,13 @@ fn param_type(cx: &mut Cx, scope: &FileScope, ty: &ast::TypeRef) -> Option<(Type
             format!("write `{name}` alone")
         };
         cx.report(
-            Diagnostic::new(Code::InvalidValue, format!("wrong type arguments for `{name}`"), ty.span, "here")
-                .with_help(help),
+            Diagnostic::new(
+                Code::InvalidValue,
+                format!("wrong type arguments for `{name}`"),
+                ty.span,
+                "here",
+            )
+            .with_help(help),
         );
         return None;
     }
@@ -385,8 +421,13 @@ fn param_type(cx: &mut Cx, scope: &FileScope, ty: &ast::TypeRef) -> Option<(Type
                         options.extend(lit.as_plain());
                     }
                     _ => cx.report(
-                        Diagnostic::new(Code::InvalidValue, "a choice lists plain strings", arg.span, "not a plain string")
-                            .with_help("write `choice(\"a\", \"b\")`"),
+                        Diagnostic::new(
+                            Code::InvalidValue,
+                            "a choice lists plain strings",
+                            arg.span,
+                            "not a plain string",
+                        )
+                        .with_help("write `choice(\"a\", \"b\")`"),
                     ),
                 }
             }
@@ -395,8 +436,13 @@ fn param_type(cx: &mut Cx, scope: &FileScope, ty: &ast::TypeRef) -> Option<(Type
         "list" => {
             let [item] = args else {
                 cx.report(
-                    Diagnostic::new(Code::InvalidValue, "a list type names one item type", ty.span, "here")
-                        .with_help("write `list(string)`"),
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        "a list type names one item type",
+                        ty.span,
+                        "here",
+                    )
+                    .with_help("write `list(string)`"),
                 );
                 return None;
             };
@@ -414,8 +460,13 @@ fn param_type(cx: &mut Cx, scope: &FileScope, ty: &ast::TypeRef) -> Option<(Type
                     None => format!("the types are {} and the enums in scope", TYPES.join(", ")),
                 };
                 cx.report(
-                    Diagnostic::new(Code::UnknownName, format!("unknown type `{other}`"), ty.name.span, "not a type")
-                        .with_help(help),
+                    Diagnostic::new(
+                        Code::UnknownName,
+                        format!("unknown type `{other}`"),
+                        ty.name.span,
+                        "not a type",
+                    )
+                    .with_help(help),
                 );
                 return None;
             }
@@ -510,7 +561,9 @@ fn fits(cx: &mut Cx, param: &ParamDef, wanted: &Type, value: &ir::Expr) -> bool 
     };
     match wanted {
         Type::List(item_ty) => match &value.kind {
-            ExprKind::List(items) => items.iter().fold(true, |ok, item| fits(cx, param, item_ty, item) && ok),
+            ExprKind::List(items) => items
+                .iter()
+                .fold(true, |ok, item| fits(cx, param, item_ty, item) && ok),
             _ => mismatch(cx, "write a list: `[a, b]`".into()),
         },
         Type::Enum(options) => match &value.kind {
@@ -520,9 +573,16 @@ fn fits(cx: &mut Cx, param: &ParamDef, wanted: &Type, value: &ir::Expr) -> bool 
                     .as_ref()
                     .map(|e| e.members.iter().map(|m| m.name.as_str()).collect())
                     .unwrap_or_default();
-                let candidates = options.iter().map(String::as_str).chain(members.iter().copied());
+                let candidates = options
+                    .iter()
+                    .map(String::as_str)
+                    .chain(members.iter().copied());
                 let shown = if members.is_empty() {
-                    options.iter().map(|o| format!("\"{o}\"")).collect::<Vec<_>>().join(", ")
+                    options
+                        .iter()
+                        .map(|o| format!("\"{o}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 } else {
                     members.join(", ")
                 };
@@ -547,7 +607,11 @@ fn fits(cx: &mut Cx, param: &ParamDef, wanted: &Type, value: &ir::Expr) -> bool 
         },
         Type::Secret => match value.ty {
             Type::Secret => true,
-            _ => mismatch(cx, "pass a secret: `secrets.NAME`, declared with `secrets: [NAME]` in the pipeline".into()),
+            _ => mismatch(
+                cx,
+                "pass a secret: `secrets.NAME`, declared with `secrets: [NAME]` in the pipeline"
+                    .into(),
+            ),
         },
         Type::String => {
             value.ty.is_textual()
@@ -568,11 +632,22 @@ struct Bindings {
     absent: Vec<String>,
 }
 
-fn arguments(cx: &mut Cx, scope: &Scope<'_>, def: &TemplateDef, call: &ast::TemplateCall) -> Bindings {
+fn arguments(
+    cx: &mut Cx,
+    scope: &Scope<'_>,
+    def: &TemplateDef,
+    call: &ast::TemplateCall,
+) -> Bindings {
     let mut given: Vec<(&ast::Argument, ir::Expr)> = Vec::new();
     for arg in &call.args {
         if let Some((first, _)) = given.iter().find(|(a, _)| a.name.name == arg.name.name) {
-            cx.duplicate(format!("argument `{}`", arg.name.name), "given", arg.name.span, first.name.span, "remove one of them");
+            cx.duplicate(
+                format!("argument `{}`", arg.name.name),
+                "given",
+                arg.name.span,
+                first.name.span,
+                "remove one of them",
+            );
             continue;
         }
         let Some(param) = def.params.iter().find(|p| p.name == arg.name.name) else {
@@ -582,13 +657,21 @@ fn arguments(cx: &mut Cx, scope: &Scope<'_>, def: &TemplateDef, call: &ast::Temp
                 None => format!(
                     "`{}` takes: {}",
                     def.name,
-                    def.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+                    def.params
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             };
             cx.report(
                 Diagnostic::new(
                     Code::UnknownArgument,
-                    format!("template `{}` has no parameter `{}`", call.name(), arg.name.name),
+                    format!(
+                        "template `{}` has no parameter `{}`",
+                        call.name(),
+                        arg.name.name
+                    ),
                     arg.name.span,
                     "unknown argument",
                 )
@@ -628,12 +711,23 @@ fn arguments(cx: &mut Cx, scope: &Scope<'_>, def: &TemplateDef, call: &ast::Temp
                         cx.report(
                             Diagnostic::new(
                                 Code::MissingArgument,
-                                format!("template `{}` needs the argument `{}`", call.name(), param.name),
+                                format!(
+                                    "template `{}` needs the argument `{}`",
+                                    call.name(),
+                                    param.name
+                                ),
                                 call.name_span(),
                                 format!("`{}` is missing", param.name),
                             )
-                            .with_label(param.span, format!("a {} without default", param.ty.describe()))
-                            .with_help(format!("pass it: `{}({}: ...)`", call.name(), param.name)),
+                            .with_label(
+                                param.span,
+                                format!("a {} without default", param.ty.describe()),
+                            )
+                            .with_help(format!(
+                                "pass it: `{}({}: ...)`",
+                                call.name(),
+                                param.name
+                            )),
                         );
                     }
                     super::expr::invalid(call.span)
@@ -747,7 +841,11 @@ fn template_names(def: &TemplateDef, bindings: &Bindings) -> PipelineNames {
     }
 }
 
-fn job_lowering<'d>(def: &'d TemplateDef, bindings: &Bindings, environments: &[ir::Environment]) -> PipelineLowering<'d> {
+fn job_lowering<'d>(
+    def: &'d TemplateDef,
+    bindings: &Bindings,
+    environments: &[ir::Environment],
+) -> PipelineLowering<'d> {
     PipelineLowering {
         names: template_names(def, bindings),
         environments: environments.to_vec(),
@@ -765,7 +863,13 @@ struct InnerStep<'a> {
 }
 
 /// A step template's bodies: the per-target ones, then the shared one.
-fn step_bodies<'a>(cx: &mut Cx, def: &'a TemplateDef) -> (Option<&'a ast::Expr>, Vec<(Option<TargetKind>, Vec<InnerStep<'a>>)>) {
+fn step_bodies<'a>(
+    cx: &mut Cx,
+    def: &'a TemplateDef,
+) -> (
+    Option<&'a ast::Expr>,
+    Vec<(Option<TargetKind>, Vec<InnerStep<'a>>)>,
+) {
     let mut display_name = None;
     let mut shared: Vec<&Item> = Vec::new();
     let mut bodies: Vec<(Option<TargetKind>, Vec<InnerStep<'a>>)> = Vec::new();
@@ -778,7 +882,13 @@ fn step_bodies<'a>(cx: &mut Cx, def: &'a TemplateDef) -> (Option<&'a ast::Expr>,
                 match TargetKind::ALL.into_iter().find(|t| t.name() == key.name) {
                     Some(target) => {
                         if let Some((_, first)) = seen.iter().find(|(t, _)| *t == target) {
-                            cx.duplicate(format!("the `{}` body", key.name), "written", key.span, *first, "merge them");
+                            cx.duplicate(
+                                format!("the `{}` body", key.name),
+                                "written",
+                                key.span,
+                                *first,
+                                "merge them",
+                            );
                             continue;
                         }
                         seen.push((target, key.span));
@@ -791,7 +901,11 @@ fn step_bodies<'a>(cx: &mut Cx, def: &'a TemplateDef) -> (Option<&'a ast::Expr>,
         }
     }
     if !shared.is_empty() {
-        let span = shared.iter().fold(shared.first().map_or(def.body.span, |i| i.span), |s, i| s.to(i.span));
+        let span = shared
+            .iter()
+            .fold(shared.first().map_or(def.body.span, |i| i.span), |s, i| {
+                s.to(i.span)
+            });
         let owned: Vec<Item> = Vec::new();
         let _ = owned;
         bodies.push((None, inner_steps_of(cx, def, shared, span)));
@@ -810,12 +924,22 @@ fn step_bodies<'a>(cx: &mut Cx, def: &'a TemplateDef) -> (Option<&'a ast::Expr>,
     (display_name, bodies)
 }
 
-fn inner_steps<'a>(cx: &mut Cx, def: &TemplateDef, items: &'a [Item], span: Span) -> Vec<InnerStep<'a>> {
+fn inner_steps<'a>(
+    cx: &mut Cx,
+    def: &TemplateDef,
+    items: &'a [Item],
+    span: Span,
+) -> Vec<InnerStep<'a>> {
     inner_steps_of(cx, def, items.iter().collect(), span)
 }
 
 /// A body is one step's settings, or several `step { ... }` items.
-fn inner_steps_of<'a>(cx: &mut Cx, def: &TemplateDef, items: Vec<&'a Item>, span: Span) -> Vec<InnerStep<'a>> {
+fn inner_steps_of<'a>(
+    cx: &mut Cx,
+    def: &TemplateDef,
+    items: Vec<&'a Item>,
+    span: Span,
+) -> Vec<InnerStep<'a>> {
     for item in &items {
         if let ItemKind::StepCall { call, .. } = &item.kind {
             cx.report(
@@ -829,11 +953,22 @@ fn inner_steps_of<'a>(cx: &mut Cx, def: &TemplateDef, items: Vec<&'a Item>, span
             );
         }
     }
-    if !items.iter().any(|i| matches!(i.kind, ItemKind::Step { .. })) {
-        let single: Vec<&Item> = items.into_iter().filter(|i| !matches!(i.kind, ItemKind::StepCall { .. })).collect();
+    if !items
+        .iter()
+        .any(|i| matches!(i.kind, ItemKind::Step { .. }))
+    {
+        let single: Vec<&Item> = items
+            .into_iter()
+            .filter(|i| !matches!(i.kind, ItemKind::StepCall { .. }))
+            .collect();
         let item = single.first().copied();
         return match item {
-            Some(item) => vec![InnerStep { item, name: None, items: single, span }],
+            Some(item) => vec![InnerStep {
+                item,
+                name: None,
+                items: single,
+                span,
+            }],
             None => Vec::new(),
         };
     }
@@ -841,7 +976,10 @@ fn inner_steps_of<'a>(cx: &mut Cx, def: &TemplateDef, items: Vec<&'a Item>, span
         cx.report(
             Diagnostic::new(
                 Code::ConflictingSettings,
-                format!("template `{}` declares outputs but its body has several steps", def.name),
+                format!(
+                    "template `{}` declares outputs but its body has several steps",
+                    def.name
+                ),
                 span,
                 "several steps",
             )
@@ -887,7 +1025,12 @@ fn inner_steps_of<'a>(cx: &mut Cx, def: &TemplateDef, items: Vec<&'a Item>, span
 
 /// A step template's body for every target it has one for, lowered with `bindings`; the
 /// display name it gives the step, if any.
-fn expand_step(cx: &mut Cx, def: &TemplateDef, bindings: &Bindings, job_id: &str) -> (Option<ir::Template>, Vec<ir::Implementation>) {
+fn expand_step(
+    cx: &mut Cx,
+    def: &TemplateDef,
+    bindings: &Bindings,
+    job_id: &str,
+) -> (Option<ir::Template>, Vec<ir::Implementation>) {
     let names = template_names(def, bindings);
     let job = JobNames {
         id: job_id.to_string(),
@@ -905,7 +1048,14 @@ fn expand_step(cx: &mut Cx, def: &TemplateDef, bindings: &Bindings, job_id: &str
     for (target, inner) in bodies {
         let mut steps = Vec::new();
         for step in inner {
-            steps.push(lower_inner_step(cx, &names, &job, &scope, &step, &bindings.absent));
+            steps.push(lower_inner_step(
+                cx,
+                &names,
+                &job,
+                &scope,
+                &step,
+                &bindings.absent,
+            ));
         }
         implementations.push(ir::Implementation { target, steps });
     }
@@ -1001,8 +1151,13 @@ pub(super) fn lower_step_call(
         items: Vec::new(),
         span: item.span,
     };
-    let mut section = Section::of(format!("the call of `{}`", call.name()), body.unwrap_or(&empty));
-    let condition = section.value(cx, "when").map(|e| condition_scope.condition(cx, e));
+    let mut section = Section::of(
+        format!("the call of `{}`", call.name()),
+        body.unwrap_or(&empty),
+    );
+    let condition = section
+        .value(cx, "when")
+        .map(|e| condition_scope.condition(cx, e));
     let env = values::env_block(cx, &scope, &mut section, "env");
     let (timeout, continue_on_error) = values::failure_limits(cx, &mut section);
     section.finish(cx);
@@ -1017,7 +1172,8 @@ pub(super) fn lower_step_call(
         )
     });
 
-    let (template, display_name, implementations, definition) = match names.file.template(cx, call) {
+    let (template, display_name, implementations, definition) = match names.file.template(cx, call)
+    {
         Some(def) if def.kind == ast::TemplateKind::Step => {
             let bindings = arguments(cx, &scope, &def, call);
             let (display_name, implementations) = expand_step(cx, &def, &bindings, &job.id);
@@ -1032,7 +1188,10 @@ pub(super) fn lower_step_call(
                     "called as a step",
                 )
                 .with_label(def.name_span, "defined as `template job`")
-                .with_help(format!("call it as a job of the pipeline: `job <id> {}(...)`", call.name())),
+                .with_help(format!(
+                    "call it as a job of the pipeline: `job <id> {}(...)`",
+                    call.name()
+                )),
             );
             (call.name(), None, Vec::new(), def.name_span)
         }
@@ -1076,7 +1235,10 @@ impl PipelineLowering<'_> {
                     "called as a job",
                 )
                 .with_label(def.name_span, "defined as `template step`")
-                .with_help(format!("call it as a step inside a job: `step {}(...)`", call.name())),
+                .with_help(format!(
+                    "call it as a step inside a job: `step {}(...)`",
+                    call.name()
+                )),
             );
             return None;
         }
@@ -1087,9 +1249,15 @@ impl PipelineLowering<'_> {
         let block = body.unwrap_or(&empty);
         for item in &block.items {
             let misplaced = match &item.kind {
-                ItemKind::Step { .. } | ItemKind::StepCall { .. } | ItemKind::Output { .. } | ItemKind::Service { .. } => true,
+                ItemKind::Step { .. }
+                | ItemKind::StepCall { .. }
+                | ItemKind::Output { .. }
+                | ItemKind::Service { .. } => true,
                 ItemKind::KeyBlock { key, .. } | ItemKind::Property { key, .. } => {
-                    matches!(key.name.as_str(), "on_failure" | "matrix" | "container" | "defaults")
+                    matches!(
+                        key.name.as_str(),
+                        "on_failure" | "matrix" | "container" | "defaults"
+                    )
                 }
                 _ => false,
             };
@@ -1111,7 +1279,9 @@ impl PipelineLowering<'_> {
             .items
             .iter()
             .find_map(|item| match &item.kind {
-                ItemKind::Property { key, value } if key.name == "needs" => Some(super::section::list_items(value)),
+                ItemKind::Property { key, value } if key.name == "needs" => {
+                    Some(super::section::list_items(value))
+                }
                 _ => None,
             })
             .unwrap_or_default()
@@ -1133,7 +1303,8 @@ impl PipelineLowering<'_> {
             position: Position::Job,
         };
         let bindings = arguments(cx, &scope, &def, call);
-        let mut job = job_lowering(&def, &bindings, &self.environments).lower_job(cx, item, id, None, &def.body);
+        let mut job = job_lowering(&def, &bindings, &self.environments)
+            .lower_job(cx, item, id, None, &def.body);
 
         let overrides = self.lower_job(cx, item, id, name, &with_placeholder_step(block));
         job.name = overrides.name;
@@ -1151,7 +1322,9 @@ impl PipelineLowering<'_> {
             }),
             (own, caller) => caller.or(own),
         };
-        let given = |key: &str| block.items.iter().any(|i| matches!(&i.kind, ItemKind::Property { key: k, .. } | ItemKind::KeyBlock { key: k, .. } if k.name == key));
+        let given = |key: &str| {
+            block.items.iter().any(|i| matches!(&i.kind, ItemKind::Property { key: k, .. } | ItemKind::KeyBlock { key: k, .. } if k.name == key))
+        };
         if given("environment") {
             job.environment = overrides.environment;
         }
