@@ -522,7 +522,11 @@ pub enum TargetKind {
 }
 
 impl TargetKind {
-    pub const ALL: [TargetKind; 3] = [TargetKind::Github, TargetKind::Shell, TargetKind::Kubernetes];
+    pub const ALL: [TargetKind; 3] = [
+        TargetKind::Github,
+        TargetKind::Shell,
+        TargetKind::Kubernetes,
+    ];
 
     /// The name of the target's body block in a template (`github { ... }`).
     pub fn name(self) -> &'static str {
@@ -623,5 +627,133 @@ fn both(a: Option<&Expr>, b: Option<&Expr>) -> Option<Expr> {
             ty: Type::Bool,
             span: a.span,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use crate::span::FileId;
+
+    fn span() -> Span {
+        Span::new(FileId(0), 0..1)
+    }
+
+    fn run(script: &str, condition: Option<Expr>) -> Step {
+        Step {
+            id: None,
+            name: Some(Template::text(script, span())),
+            span: span(),
+            action: StepAction::Run {
+                script: Template::text(script, span()),
+                shell: None,
+                working_directory: None,
+                image: None,
+            },
+            condition,
+            env: vec![EnvVar {
+                name: "FROM".into(),
+                value: Value::String(Template::text("template", span())),
+                span: span(),
+            }],
+            timeout: None,
+            continue_on_error: false,
+        }
+    }
+
+    fn status(function: StatusFunction) -> Expr {
+        Expr {
+            kind: ExprKind::Status(function),
+            ty: Type::Bool,
+            span: span(),
+        }
+    }
+
+    fn call(implementations: Vec<Implementation>) -> Step {
+        Step {
+            id: Some("build".into()),
+            name: None,
+            span: span(),
+            action: StepAction::Template(TemplateStep {
+                template: "docker.build".into(),
+                definition: span(),
+                implementations,
+            }),
+            condition: Some(status(StatusFunction::Success)),
+            env: vec![EnvVar {
+                name: "FROM".into(),
+                value: Value::String(Template::text("caller", span())),
+                span: span(),
+            }],
+            timeout: Some(Duration { seconds: 60 }),
+            continue_on_error: true,
+        }
+    }
+
+    #[test]
+    fn a_one_step_body_becomes_the_calls_step() {
+        let step = call(vec![Implementation {
+            target: Some(TargetKind::Github),
+            steps: vec![run("make", None)],
+        }]);
+        let plain = step.for_target(TargetKind::Github).unwrap();
+        assert_eq!(plain.len(), 1);
+        let only = &plain[0];
+        assert_eq!(only.id.as_deref(), Some("build"));
+        assert_eq!(only.name, Some(Template::text("make", span())));
+        assert_eq!(only.condition, Some(status(StatusFunction::Success)));
+        assert_eq!(only.timeout, Some(Duration { seconds: 60 }));
+        assert!(only.continue_on_error);
+        // The caller's env wins over the template's for the same name.
+        assert_eq!(only.env.len(), 1);
+        assert_eq!(
+            only.env[0].value,
+            Value::String(Template::text("caller", span()))
+        );
+    }
+
+    #[test]
+    fn several_steps_keep_their_own_conditions_under_the_calls() {
+        let step = call(vec![Implementation {
+            target: None,
+            steps: vec![
+                run("scan", None),
+                run("upload", Some(status(StatusFunction::Always))),
+            ],
+        }]);
+        let plain = step.for_target(TargetKind::Shell).unwrap();
+        assert_eq!(plain.len(), 2);
+        assert!(plain.iter().all(|s| s.id.is_none()));
+        assert_eq!(plain[0].condition, Some(status(StatusFunction::Success)));
+        let ExprKind::Binary { op, lhs, rhs } = &plain[1].condition.as_ref().unwrap().kind else {
+            panic!("expected `success() && always()`");
+        };
+        assert_eq!(*op, BinaryOp::And);
+        assert_eq!(**lhs, status(StatusFunction::Success));
+        assert_eq!(**rhs, status(StatusFunction::Always));
+    }
+
+    #[test]
+    fn a_target_without_a_body_uses_the_shared_one_or_has_none() {
+        let own_and_shared = call(vec![
+            Implementation {
+                target: Some(TargetKind::Github),
+                steps: vec![run("github", None)],
+            },
+            Implementation {
+                target: None,
+                steps: vec![run("shared", None)],
+            },
+        ]);
+        let kubernetes = own_and_shared.for_target(TargetKind::Kubernetes).unwrap();
+        assert_eq!(kubernetes[0].name, Some(Template::text("shared", span())));
+        let github_only = call(vec![Implementation {
+            target: Some(TargetKind::Github),
+            steps: vec![run("github", None)],
+        }]);
+        let missing = github_only.for_target(TargetKind::Shell).unwrap_err();
+        assert_eq!(missing.targets(), vec![TargetKind::Github]);
     }
 }
