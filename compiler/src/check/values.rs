@@ -62,6 +62,9 @@ pub(super) fn value(
     match lowered.kind {
         ExprKind::Literal(Literal::Bool(b)) => ir::Value::Bool(b),
         ExprKind::Literal(Literal::Number(n)) => ir::Value::Number(n),
+        // A duration passed on (a template's `timeout` parameter in `env`) is its seconds,
+        // as when it is interpolated.
+        ExprKind::Literal(Literal::Duration(seconds)) => ir::Value::Number(seconds.to_string()),
         ExprKind::List(items) if allow_list => {
             let mut parts: Vec<TemplatePart> = Vec::new();
             for (index, item) in items.into_iter().enumerate() {

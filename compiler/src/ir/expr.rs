@@ -332,6 +332,46 @@ impl Expr {
     /// `success()` that is simply and-ed in means the same as the implicit one, so any other
     /// status function, a `success()` under `!`, `||` or a comparison, or a raw expression
     /// calling one, lifts it.
+    /// The value of a condition made only of literals (`"" == "manual"` after a template's
+    /// parameters were bound to constants), if it is one.
+    pub fn constant_bool(&self) -> Option<bool> {
+        match &self.kind {
+            ExprKind::Literal(Literal::Bool(b)) => Some(*b),
+            ExprKind::Not(inner) => inner.constant_bool().map(|b| !b),
+            ExprKind::Binary {
+                op: BinaryOp::And,
+                lhs,
+                rhs,
+            } => match (lhs.constant_bool(), rhs.constant_bool()) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            },
+            ExprKind::Binary {
+                op: BinaryOp::Or,
+                lhs,
+                rhs,
+            } => match (lhs.constant_bool(), rhs.constant_bool()) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            },
+            ExprKind::Binary {
+                op: op @ (BinaryOp::Eq | BinaryOp::Ne),
+                lhs,
+                rhs,
+            } => match (&lhs.kind, &rhs.kind) {
+                (ExprKind::Literal(a), ExprKind::Literal(b)) => {
+                    // GitHub compares strings case-insensitively.
+                    let equal = a.to_text().to_lowercase() == b.to_text().to_lowercase();
+                    Some(equal == (*op == BinaryOp::Eq))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     pub fn overrides_status(&self) -> bool {
         fn lifts(expr: &Expr, and_chain: bool) -> bool {
             match &expr.kind {

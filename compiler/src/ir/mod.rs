@@ -587,7 +587,14 @@ impl Step {
         Ok(implementation
             .steps
             .iter()
+            // A condition a call's constant arguments decide: the step is left out, or
+            // runs without a condition.
+            .filter(|inner| inner.condition.as_ref().and_then(Expr::constant_bool) != Some(false))
             .map(|inner| {
+                let inner_condition = inner
+                    .condition
+                    .as_ref()
+                    .filter(|c| c.constant_bool().is_none());
                 let mut env = inner.env.clone();
                 for var in &self.env {
                     env.retain(|v| v.name != var.name);
@@ -603,7 +610,7 @@ impl Step {
                     },
                     span: self.span,
                     action: inner.action.clone(),
-                    condition: both(self.condition.as_ref(), inner.condition.as_ref()),
+                    condition: both(self.condition.as_ref(), inner_condition),
                     env,
                     timeout: self.timeout.or(inner.timeout),
                     continue_on_error: self.continue_on_error || inner.continue_on_error,
@@ -733,6 +740,36 @@ mod tests {
         assert_eq!(*op, BinaryOp::And);
         assert_eq!(**lhs, status(StatusFunction::Success));
         assert_eq!(**rhs, status(StatusFunction::Always));
+    }
+
+    #[test]
+    fn inner_steps_whose_condition_the_arguments_decide_are_dropped_or_unconditional() {
+        let literal = |text: &str| Expr {
+            kind: ExprKind::Literal(Literal::String(text.into())),
+            ty: Type::String,
+            span: span(),
+        };
+        let compare = |a: &str, b: &str| Expr {
+            kind: ExprKind::Binary {
+                op: BinaryOp::Eq,
+                lhs: Box::new(literal(a)),
+                rhs: Box::new(literal(b)),
+            },
+            ty: Type::Bool,
+            span: span(),
+        };
+        let mut step = call(vec![Implementation {
+            target: None,
+            steps: vec![
+                run("build", Some(compare("", "manual"))),
+                run("analyze", Some(compare("Manual", "manual"))),
+            ],
+        }]);
+        step.condition = None;
+        let plain = step.for_target(TargetKind::Github).unwrap();
+        assert_eq!(plain.len(), 1);
+        assert_eq!(plain[0].name, Some(Template::text("analyze", span())));
+        assert_eq!(plain[0].condition, None);
     }
 
     #[test]
