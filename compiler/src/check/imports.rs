@@ -51,6 +51,9 @@ pub(super) struct FileScope {
     /// `let`s imported by name; they join the file's own.
     pub lets: Vec<Rc<LetBinding>>,
     pub imports: Vec<Rc<ImportUse>>,
+    /// Names imported one by one from a module that could not be read (already reported):
+    /// using them reports nothing more.
+    pub broken_names: Vec<String>,
 }
 
 impl FileScope {
@@ -126,6 +129,9 @@ impl FileScope {
                     }
                     return Some(Rc::clone(found));
                 }
+                if self.broken_names.contains(&name.name) {
+                    return None;
+                }
                 let known: Vec<&str> = templates.iter().map(|(t, _)| t.name.as_str()).collect();
                 let help = match closest(&name.name, known.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
@@ -165,9 +171,9 @@ impl FileScope {
                     cx.report(
                         Diagnostic::new(
                             Code::UnknownTemplate,
-                            format!("unknown module `{}`", alias.name),
+                            format!("module `{}` is not imported", alias.name),
                             alias.span,
-                            "not imported",
+                            format!("so `{}` is unknown", call.name()),
                         )
                         .with_help(help),
                     );
@@ -276,7 +282,18 @@ pub(super) fn resolve<'a>(
                         None => {
                             let reason = db
                                 .read_failure(&resolved)
-                                .map_or_else(|| "it was not loaded".to_string(), str::to_string);
+                                // The reader's reason without the OS's error number:
+                                // "No such file or directory (os error 2)".
+                                .map_or_else(
+                                    || "it was not loaded".to_string(),
+                                    |reason| {
+                                        reason
+                                            .split(" (os error ")
+                                            .next()
+                                            .unwrap_or(reason)
+                                            .to_string()
+                                    },
+                                );
                             diagnostics.push(
                             Diagnostic::new(
                                 Code::UnknownModule,
@@ -334,7 +351,7 @@ pub(super) fn order(
         file: FileId,
         imports: &HashMap<FileId, Vec<Import<'_>>>,
         states: &mut HashMap<FileId, State>,
-        path: &mut Vec<(FileId, Span)>,
+        path: &mut Vec<(FileId, Span, String)>,
         order: &mut Vec<FileId>,
         diagnostics: &mut Vec<Diagnostic>,
     ) {
@@ -346,23 +363,56 @@ pub(super) fn order(
             match states.get(&target).copied().unwrap_or(State::New) {
                 State::Done => {}
                 State::Open => {
-                    // The cycle is the part of the path from `target` on, closed by this import.
-                    let start = path.iter().position(|(f, _)| *f == target).unwrap_or(0);
-                    let mut diagnostic = Diagnostic::new(
-                        Code::ImportCycle,
-                        "modules import each other in a cycle",
-                        import.spec_span,
-                        "this import closes the cycle",
+                    // The cycle is the part of the path from `target` on, closed by this import
+                    // (none of it when a module imports itself). Modules are named as their
+                    // namespaces are: `docker` for `std/docker`, `common` for `./ci/common.pipe`.
+                    let start = path
+                        .iter()
+                        .position(|(f, _, _)| *f == target)
+                        .unwrap_or(path.len());
+                    let cycle = path.get(start..).unwrap_or_default();
+                    let first = modules::default_alias(&import.spec);
+                    let mut names = vec![first.clone()];
+                    names.extend(
+                        cycle
+                            .iter()
+                            .map(|(_, _, spec)| modules::default_alias(spec)),
                     );
-                    for (_, span) in path.iter().skip(start) {
-                        diagnostic = diagnostic.with_label(*span, "imports the next module");
+                    let last = names.last().cloned().unwrap_or_default();
+                    let (message, label) = if cycle.is_empty() {
+                        (
+                            format!("module `{first}` imports itself"),
+                            "imports the module it is in".to_string(),
+                        )
+                    } else {
+                        (
+                            format!(
+                                "modules import each other in a cycle: {} → `{first}`",
+                                names
+                                    .iter()
+                                    .map(|n| format!("`{n}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(" → ")
+                            ),
+                            format!("`{last}` imports `{first}`, which closes the cycle"),
+                        )
+                    };
+                    let mut diagnostic =
+                        Diagnostic::new(Code::ImportCycle, message, import.spec_span, label);
+                    for (index, (_, span, spec)) in cycle.iter().enumerate() {
+                        let importer = names.get(index).cloned().unwrap_or_default();
+                        let imported = modules::default_alias(spec);
+                        diagnostic = diagnostic
+                            .with_label(*span, format!("`{importer}` imports `{imported}`"));
                     }
-                    diagnostics.push(diagnostic.with_help(
-                        "move what the modules share into a module of its own that imports neither",
-                    ));
+                    diagnostics.push(diagnostic.with_help(if cycle.is_empty() {
+                        "remove the import: a module's own templates, enums and `let`s are in scope without it"
+                    } else {
+                        "move what the modules share into a module of its own that imports neither"
+                    }));
                 }
                 State::New => {
-                    path.push((file, import.spec_span));
+                    path.push((file, import.spec_span, import.spec.clone()));
                     visit(target, imports, states, path, order, diagnostics);
                     path.pop();
                 }
@@ -419,7 +469,19 @@ pub(super) fn file_scope(
         let broken = module.is_none();
         let module = module.unwrap_or(&unreadable);
         match import.names {
-            Some(_) if broken => {}
+            Some(names) if broken => {
+                for name in names {
+                    scope.broken_names.push(name.name.clone());
+                    // A value of that name is unknown, not undefined: expressions that read
+                    // it stay quiet.
+                    scope.lets.push(Rc::new(LetBinding {
+                        name: name.name.clone(),
+                        span: name.span,
+                        value: super::expr::invalid(name.span),
+                        used: Cell::new(true),
+                    }));
+                }
+            }
             None => {
                 let alias = import
                     .alias

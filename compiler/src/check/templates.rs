@@ -452,6 +452,8 @@ fn param_type(
         }
         other => match scope.enum_named(other) {
             Some(enum_def) => return Some((enum_def.ty(), Some(enum_def))),
+            // Imported from a module that could not be read (already reported).
+            None if scope.broken_names.iter().any(|n| n == other) => return None,
             None => {
                 let mut known: Vec<String> = TYPES.iter().map(|t| (*t).to_string()).collect();
                 known.extend(scope.enum_names());
@@ -505,30 +507,58 @@ fn lower_argument(cx: &mut Cx, scope: &Scope<'_>, param: &ParamDef, expr: &ast::
     let Some(enum_def) = &param.enum_def else {
         return scope.lower(cx, expr);
     };
-    let member = |expr: &ast::Expr| -> Option<ir::Expr> {
+    let member = |cx: &mut Cx, expr: &ast::Expr| -> ir::Expr {
         let AstExpr::Name(ident) = &expr.kind else {
-            return None;
+            return scope.lower(cx, expr);
         };
-        let member = enum_def.members.iter().find(|m| m.name == ident.name)?;
-        Some(ir::Expr {
-            kind: ExprKind::Literal(Literal::String(member.value.clone())),
-            ty: enum_def.ty(),
-            span: expr.span,
-        })
+        if let Some(member) = enum_def.members.iter().find(|m| m.name == ident.name) {
+            return ir::Expr {
+                kind: ExprKind::Literal(Literal::String(member.value.clone())),
+                ty: enum_def.ty(),
+                span: expr.span,
+            };
+        }
+        // A bare name that is no `let`, context or module was meant as a member: say so,
+        // rather than "unknown name".
+        let known = scope.names.lets.iter().any(|l| l.name == ident.name)
+            || ir::Context::lookup(&ident.name).is_some()
+            || scope.names.file.namespace(&ident.name).is_some();
+        if known {
+            return scope.lower(cx, expr);
+        }
+        let members = enum_def.members.iter().map(|m| m.name.as_str());
+        let help = match closest(&ident.name, members.clone()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!(
+                "the members are: {}",
+                members.collect::<Vec<_>>().join(", ")
+            ),
+        };
+        cx.report(
+            Diagnostic::new(
+                Code::InvalidValue,
+                format!(
+                    "`{}` is not a member of enum `{}`",
+                    ident.name, enum_def.name
+                ),
+                expr.span,
+                format!("not a value of parameter `{}`", param.name),
+            )
+            .with_label(enum_def.span, "the enum is defined here")
+            .with_help(help),
+        );
+        super::expr::invalid(expr.span)
     };
     match (&param.ty, &expr.kind) {
         (Type::List(item_ty), AstExpr::List(items)) => {
-            let lowered = items
-                .iter()
-                .map(|item| member(item).unwrap_or_else(|| scope.lower(cx, item)))
-                .collect();
+            let lowered = items.iter().map(|item| member(cx, item)).collect();
             ir::Expr {
                 kind: ExprKind::List(lowered),
                 ty: Type::List(item_ty.clone()),
                 span: expr.span,
             }
         }
-        _ => member(expr).unwrap_or_else(|| scope.lower(cx, expr)),
+        _ => member(cx, expr),
     }
 }
 
@@ -639,8 +669,12 @@ fn arguments(
     call: &ast::TemplateCall,
 ) -> Bindings {
     let mut given: Vec<(&ast::Argument, ir::Expr)> = Vec::new();
-    for arg in &call.args {
-        if let Some((first, _)) = given.iter().find(|(a, _)| a.name.name == arg.name.name) {
+    // Parameters an unknown argument was probably meant for: they are not also missing.
+    let mut suggested: Vec<&str> = Vec::new();
+    for (index, arg) in call.args.iter().enumerate() {
+        // The first of the same name, even when its value was wrong.
+        let earlier = call.args.get(..index).unwrap_or_default();
+        if let Some(first) = earlier.iter().find(|a| a.name.name == arg.name.name) {
             cx.duplicate(
                 format!("argument `{}`", arg.name.name),
                 "given",
@@ -652,7 +686,10 @@ fn arguments(
         }
         let Some(param) = def.params.iter().find(|p| p.name == arg.name.name) else {
             let help = match closest(&arg.name.name, def.params.iter().map(|p| p.name.as_str())) {
-                Some(s) => format!("did you mean `{s}`?"),
+                Some(s) => {
+                    suggested.push(s);
+                    format!("did you mean `{s}`?")
+                }
                 None if def.params.is_empty() => format!("`{}` takes no arguments", def.name),
                 None => format!(
                     "`{}` takes: {}",
@@ -706,8 +743,11 @@ fn arguments(
                     }
                 }
                 (None, false) => {
-                    // Said once per call, even when the argument's own checks failed.
-                    if !call.args.iter().any(|a| a.name.name == param.name) {
+                    // Said once per call, even when the argument's own checks failed, and
+                    // not when a misspelt argument was already reported for it.
+                    if !call.args.iter().any(|a| a.name.name == param.name)
+                        && !suggested.contains(&param.name.as_str())
+                    {
                         cx.report(
                             Diagnostic::new(
                                 Code::MissingArgument,
@@ -721,7 +761,7 @@ fn arguments(
                             )
                             .with_label(
                                 param.span,
-                                format!("a {} without default", param.ty.describe()),
+                                format!("declared as a {} with no default", param.ty.describe()),
                             )
                             .with_help(format!(
                                 "pass it: `{}({}: ...)`",
@@ -818,7 +858,9 @@ pub(super) fn check_template(cx: &mut Cx, def: &TemplateDef, environments: &[ir:
                     binding.span,
                     "declared here",
                 )
-                .with_help("use it in the body, or remove it"),
+                .with_help(
+                    "use it in the body, or remove it (and the arguments callers pass for it)",
+                ),
             );
         }
     }
