@@ -658,7 +658,8 @@ fn fits(cx: &mut Cx, param: &ParamDef, wanted: &Type, value: &ir::Expr) -> bool 
 /// Arguments bound to parameters: what a call's body is lowered with.
 struct Bindings {
     lets: Vec<Rc<LetBinding>>,
-    /// Optional parameters the call left out.
+    /// Parameters with no value: optional ones the call left out, and empty lists (an action
+    /// input or an environment variable given an empty list is the same as one not set).
     absent: Vec<String>,
 }
 
@@ -774,6 +775,9 @@ fn arguments(
                 }
             },
         };
+        if matches!(&value.kind, ExprKind::List(items) if items.is_empty()) {
+            absent.push(param.name.clone());
+        }
         lets.push(Rc::new(LetBinding {
             name: param.name.clone(),
             span: param.span,
@@ -1120,14 +1124,14 @@ fn lower_inner_step(
                 image = Some(values::template(cx, scope, value));
             }
             ItemKind::KeyBlock { key, body } if matches!(key.name.as_str(), "with" | "env") => {
-                // An entry whose value is an optional parameter the call left out is omitted,
-                // so the action's (or the tool's) own default applies.
+                // An entry whose value is a parameter with no value is omitted, so the
+                // action's (or the tool's) own default applies.
                 let kept = body
                     .items
                     .iter()
                     .filter(|entry| {
                         !matches!(&entry.kind, ItemKind::Property { value, .. }
-                            if matches!(&value.kind, AstExpr::Name(n) if absent.contains(&n.name)))
+                            if has_no_value(value, absent))
                     })
                     .cloned()
                     .collect();
@@ -1164,6 +1168,17 @@ fn lower_inner_step(
         );
     }
     lowered
+}
+
+/// Whether an entry's value is a parameter with no value, or that list joined.
+fn has_no_value(value: &ast::Expr, absent: &[String]) -> bool {
+    match &value.kind {
+        AstExpr::Name(name) => absent.contains(&name.name),
+        AstExpr::Call { function, args } if function.name == "join" => {
+            args.first().is_some_and(|list| has_no_value(list, absent))
+        }
+        _ => false,
+    }
 }
 
 /// `step build docker.build_push(...) { when: ... }` in a job.
