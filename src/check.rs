@@ -4,13 +4,13 @@ use std::path::PathBuf;
 
 use pipec_compiler::SourceDb;
 
-use crate::compile::{Compiled, Target, compile};
+use crate::compile::{Compiled, TargetOptions, compile};
 use crate::output::{self, Exit};
 use crate::render::{self, Format};
 
 pub struct Options {
     pub paths: Vec<PathBuf>,
-    pub target: Target,
+    pub target: TargetOptions,
     pub format: Format,
     pub deny_warnings: bool,
     pub colour: bool,
@@ -30,7 +30,7 @@ pub fn checked(options: &Options) -> Result<(SourceDb, Compiled), Exit> {
         Ok(db) => db,
         Err(error) => return Err(output::usage_error(error)),
     };
-    let compiled = compile(&db, options.target);
+    let compiled = compile(&db, &options.target);
     let summary = render::emit(
         options.format,
         &db,

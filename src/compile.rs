@@ -10,6 +10,28 @@ use pipec_targets::GeneratedFile;
 pub enum Target {
     /// GitHub Actions workflows, one `<pipeline>.yml` per pipeline.
     Github,
+    /// Tekton Pipelines v1: a Pipeline, one Task per job and a PipelineRun per pipeline.
+    Tekton,
+    /// Argo Workflows: a WorkflowTemplate and a Workflow that runs it, per pipeline.
+    Argo,
+}
+
+impl Target {
+    /// Where `pipec build` writes when `--out` is not given.
+    pub fn default_out(self) -> &'static str {
+        match self {
+            Target::Github => ".github/workflows",
+            Target::Tekton => "tekton",
+            Target::Argo => "argo",
+        }
+    }
+}
+
+/// The target and its settings, as `check` and `build` take them.
+#[derive(Clone, Debug)]
+pub struct TargetOptions {
+    pub target: Target,
+    pub kubernetes: pipec_targets::kubernetes::Options,
 }
 
 pub struct Compiled {
@@ -20,7 +42,7 @@ pub struct Compiled {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-pub fn compile(db: &SourceDb, target: Target) -> Compiled {
+pub fn compile(db: &SourceDb, options: &TargetOptions) -> Compiled {
     let analysis = analyze(db);
     let mut all = analysis.diagnostics;
     // The target reads a complete IR only; with errors there is nothing sound to generate.
@@ -31,8 +53,19 @@ pub fn compile(db: &SourceDb, target: Target) -> Compiled {
             diagnostics: all,
         };
     }
-    let generated = match target {
-        Target::Github => pipec_targets::github::generate(&analysis.program),
+    let program = &analysis.program;
+    let generated = match options.target {
+        Target::Github => pipec_targets::github::generate(program),
+        Target::Tekton => pipec_targets::kubernetes::generate(
+            program,
+            pipec_targets::kubernetes::Engine::Tekton,
+            &options.kubernetes,
+        ),
+        Target::Argo => pipec_targets::kubernetes::generate(
+            program,
+            pipec_targets::kubernetes::Engine::Argo,
+            &options.kubernetes,
+        ),
     };
     all.extend(generated.diagnostics);
     diagnostics::sort(&mut all);

@@ -26,13 +26,14 @@ use crate::terminal::ColorChoice;
 #[command(
     name = "pipec",
     version,
-    about = "Compile typed, declarative CI/CD pipelines (.pipe files) to GitHub Actions workflows",
+    about = "Compile typed, declarative CI/CD pipelines (.pipe files) to GitHub Actions workflows, Tekton and Argo Workflows",
     max_term_width = 100,
     after_help = "\
 Examples:
   pipec check                      Check every .pipe file under the current directory
   pipec build                      Write .github/workflows/*.yml from the .pipe files here
   pipec build --check              Fail if the committed workflows are out of date
+  pipec build --target tekton      Write tekton/<pipeline>/*.yaml (Pipeline, Tasks, PipelineRun)
   pipec explain E0301              Explain a diagnostic code
   pipec doc docker.build_push      Show a standard library template's parameters and docs
 
@@ -70,6 +71,8 @@ Examples:
   pipec build                                Write .github/workflows/<pipeline>.yml
   pipec build pipelines/ --out generated/    Choose the sources and the output directory
   pipec build --check                        Write nothing; fail if any file is out of date
+  pipec build --target argo --image alpine:3.20
+                                             Write argo/<pipeline>/*.yaml; run steps in alpine
 
 Nothing is written when there is an error. Files are written atomically and files whose
 contents did not change are left alone. With --check, each out-of-date file is shown as a
@@ -164,12 +167,40 @@ struct CheckArgs {
     #[arg(value_name = "PATH", default_value = ".")]
     paths: Vec<PathBuf>,
 
-    /// Also report what this target cannot express.
-    #[arg(long, value_enum, default_value_t = compile::Target::Github)]
-    target: compile::Target,
+    #[command(flatten)]
+    target: TargetArgs,
 
     #[command(flatten)]
     diagnostics: DiagnosticArgs,
+}
+
+#[derive(Args, Debug)]
+struct TargetArgs {
+    /// The platform to compile for (`check` also reports what it cannot express).
+    #[arg(long, value_enum, default_value_t = compile::Target::Github)]
+    target: compile::Target,
+
+    /// Kubernetes targets: the image of `run` steps that name none (a template's
+    /// `kubernetes` body or the job's `container` names one otherwise).
+    #[arg(long, value_name = "IMAGE")]
+    image: Option<String>,
+
+    /// Tekton: compile conditions `when` cannot express as CEL (needs the
+    /// `enable-cel-in-whenexpression` feature flag).
+    #[arg(long)]
+    tekton_cel: bool,
+}
+
+impl TargetArgs {
+    fn options(self) -> compile::TargetOptions {
+        compile::TargetOptions {
+            target: self.target,
+            kubernetes: pipec_targets::kubernetes::Options {
+                default_image: self.image,
+                tekton_cel: self.tekton_cel,
+            },
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -178,13 +209,13 @@ struct BuildArgs {
     #[arg(value_name = "PATH", default_value = ".")]
     paths: Vec<PathBuf>,
 
-    /// The platform to generate files for.
-    #[arg(long, value_enum, default_value_t = compile::Target::Github)]
-    target: compile::Target,
+    #[command(flatten)]
+    target: TargetArgs,
 
-    /// The directory generated files are written to.
-    #[arg(long, value_name = "DIR", default_value = ".github/workflows")]
-    out: PathBuf,
+    /// The directory generated files are written to [default: .github/workflows for
+    /// github, tekton/ for tekton, argo/ for argo].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
 
     /// Write nothing; exit 1 with a diff when a file is missing, stale or edited by hand.
     #[arg(long)]
@@ -212,20 +243,22 @@ fn main() -> ExitCode {
     let exit = match cli.command {
         Command::Check(args) => check::run(&check::Options {
             paths: args.paths,
-            target: args.target,
+            target: args.target.options(),
             format: args.diagnostics.format,
             deny_warnings: args.diagnostics.deny_warnings,
             colour,
         }),
         Command::Build(args) => build::run(&build::Options {
+            out: args
+                .out
+                .unwrap_or_else(|| PathBuf::from(args.target.target.default_out())),
             check: check::Options {
                 paths: args.paths,
-                target: args.target,
+                target: args.target.options(),
                 format: args.diagnostics.format,
                 deny_warnings: args.diagnostics.deny_warnings,
                 colour,
             },
-            out: args.out,
             check_only: args.check,
         }),
         Command::Doc(args) => doc::run(args.name.as_deref()),

@@ -37,17 +37,23 @@ fn check_fixture(path: &Path, format: &str) -> Checked {
         .to_str()
         .unwrap()
         .replace('\\', "/");
-    let run = support::pipec(
-        pipec_binary!(),
-        Path::new(WORKSPACE),
-        &["check", "--format", format, &relative],
-    );
+    let source = std::fs::read_to_string(path).unwrap();
+    // A leading `# pipec check --target NAME` comment checks the fixture for that target.
+    let target: Vec<&str> = source
+        .lines()
+        .take_while(|line| line.starts_with('#'))
+        .find_map(|line| line.strip_prefix("# pipec check "))
+        .map(|args| args.split_whitespace().collect())
+        .unwrap_or_default();
+    let mut args = vec!["check", "--format", format];
+    args.extend(&target);
+    args.push(&relative);
+    let run = support::pipec(pipec_binary!(), Path::new(WORKSPACE), &args);
     let output = if format == "human" {
         run.stderr
     } else {
         run.stdout
     };
-    let source = std::fs::read_to_string(path).unwrap();
     let numbered: String = source
         .lines()
         .enumerate()
@@ -55,7 +61,8 @@ fn check_fixture(path: &Path, format: &str) -> Checked {
         .collect();
     let exit = run.code;
     let document = format!(
-        "--- {relative}\n{numbered}\n--- pipec check --format {format} {relative}\n{output}\n--- exit code: {exit}\n"
+        "--- {relative}\n{numbered}\n--- pipec {}\n{output}\n--- exit code: {exit}\n",
+        args.join(" ")
     );
     Checked { document, output }
 }

@@ -2,6 +2,7 @@
 //! returns files as data; writing them to disk is the caller's business.
 
 pub mod github;
+pub mod kubernetes;
 pub mod yaml;
 
 use pipec_compiler::Diagnostic;

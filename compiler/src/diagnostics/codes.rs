@@ -92,6 +92,7 @@ define_codes! {
     PromotionOrderViolated = "E0604", "promotion-order-violated", Error, "A deployment skips or reverses the declared environment promotion order.";
     UnsupportedByTarget = "E0701", "unsupported-by-target", Error, "The selected target cannot express a construct the pipeline uses.";
     MissingTargetBody = "E0702", "missing-target-body", Error, "A template is called for a target it has no body for.";
+    ApproximatedByTarget = "W0703", "approximated-by-target", Warning, "The selected target expresses a construct only approximately.";
 }
 
 impl Code {

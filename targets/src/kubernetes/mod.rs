@@ -1,0 +1,73 @@
+//! The Kubernetes targets: Tekton Pipelines v1 and Argo Workflows, read only from the IR.
+//!
+//! Both engines run a job as one pod whose containers run the steps in order over a shared
+//! `/workspace`, so everything they share is lowered once, into a [`plan::Plan`]: names,
+//! run parameters, each job's containers (image, environment, launcher script), its
+//! condition, matrix, sidecars and outputs. [`tekton`] and [`argo`] render a plan to
+//! documents and add the checks only one engine needs. `docs/design/kubernetes-targets.md`
+//! says why the mapping is what it is; `docs/targets.md` is the user's table.
+//!
+//! Invariants: the output is determined by the IR and the options (nothing is sorted by
+//! hash or time); every name is a DNS-1123 label; what an engine cannot express is an
+//! `unsupported-by-target` error and what it expresses only approximately an
+//! `approximated-by-target` warning, never a silent difference.
+
+mod argo;
+mod names;
+mod plan;
+mod shell;
+mod tekton;
+
+use pipec_compiler::ir;
+
+use crate::Output;
+
+/// Settings of the Kubernetes targets.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// The image of `run` steps that name none (neither a template's `kubernetes` body nor
+    /// the job's `container` gives one).
+    pub default_image: Option<String>,
+    /// Tekton: compile conditions that `when` expressions cannot express to CEL (the
+    /// cluster needs the `enable-cel-in-whenexpression` feature flag).
+    pub tekton_cel: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Tekton,
+    Argo,
+}
+
+impl Engine {
+    /// The target's name, as `--target` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Tekton => "tekton",
+            Engine::Argo => "argo",
+        }
+    }
+}
+
+/// The files of every pipeline, or the diagnostics that stop it.
+pub fn generate(program: &ir::Program, engine: Engine, options: &Options) -> Output {
+    let mut output = Output::default();
+    for pipeline in &program.pipelines {
+        let (plan, mut diagnostics) = plan::lower(pipeline, engine, options);
+        let mut files = match engine {
+            Engine::Tekton => tekton::render(&plan, options, &mut diagnostics),
+            Engine::Argo => argo::render(&plan, &mut diagnostics),
+        };
+        output.files.append(&mut files);
+        output.diagnostics.append(&mut diagnostics);
+    }
+    output
+}
+
+/// The labels every generated object carries.
+fn labels(plan: &plan::Plan) -> crate::yaml::Map {
+    let mut labels = crate::yaml::Map::new();
+    labels.insert("app.kubernetes.io/managed-by", "pipec");
+    labels.insert("pipec.dev/pipeline", plan.name.as_str());
+    labels
+}
