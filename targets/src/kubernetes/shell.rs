@@ -319,7 +319,9 @@ impl Launcher {
                     ),
                     Runtime::JobStatus => format!("\"$(cat \"{STATE}/status\")\""),
                 };
+                // The script runs in a child process: it sees exported variables only.
                 self.assignments.push(format!("{name}={value}"));
+                self.assignments.push(format!("export {name}"));
             }
             Val::Env(_) => {}
         }
