@@ -439,6 +439,10 @@ impl<'p> Lowering<'p, '_> {
         };
         let (when, handler) = self.job_condition(job, &mut scope);
         let matrix = job.matrix.as_ref().map(matrix_plan);
+        // Every combination passes every key, so the job declares them all.
+        for key in matrix.iter().flat_map(|m| &m.keys) {
+            scope.record(&[Piece::Ref(Ref::Matrix(key.clone()))]);
+        }
         if let ir::JobBody::Call(call) = &job.body {
             self.unsupported(
                 call.span,
@@ -699,7 +703,6 @@ impl<'p> Lowering<'p, '_> {
                 TemplatePart::Text(text) => parts.push(TextPart::Text(text.clone())),
                 TemplatePart::Expr(expr) => match self.val(expr, scope, place) {
                     Some(Val::Pieces(pieces)) => {
-                        scope.record(&pieces);
                         for piece in pieces {
                             parts.push(match piece {
                                 Piece::Text(text) => TextPart::Text(text),
@@ -732,9 +735,6 @@ impl<'p> Lowering<'p, '_> {
             return items.map(Operand::List);
         }
         let val = self.val(expr, scope, place)?;
-        if let Val::Pieces(pieces) = &val {
-            scope.record(pieces);
-        }
         Some(Operand::Value {
             val,
             ty: expr.ty.clone(),
@@ -802,6 +802,9 @@ impl<'p> Lowering<'p, '_> {
             if let Some(parts) = self.value(&var.value, scope)
                 && let Some(value) = self.plain_env(&parts, var.span)
             {
+                if let EnvValue::Text(pieces) = &value {
+                    scope.record(pieces);
+                }
                 env.push(EnvEntry {
                     name: var.name.clone(),
                     value,
@@ -885,6 +888,7 @@ impl<'p> Lowering<'p, '_> {
                 ),
             }
         }
+        scope.record(&pieces);
         pieces
     }
 
@@ -1045,12 +1049,13 @@ impl<'p> Lowering<'p, '_> {
             else {
                 continue;
             };
-            let title = step
+            let label = step
                 .name
                 .as_ref()
                 .and_then(Template::as_plain)
-                .or_else(|| step.id.clone())
-                .unwrap_or_else(|| format!("step {}", index + 1));
+                .or_else(|| step.id.clone());
+            let number = (index + 1).to_string();
+            let title = label.clone().unwrap_or_else(|| format!("step {number}"));
             let spec = StepSpec {
                 index,
                 title: &title,
@@ -1064,7 +1069,10 @@ impl<'p> Lowering<'p, '_> {
             };
             match shell::step(spec) {
                 Ok((env, script)) => {
-                    let name = names::joined(&["step", &(index + 1).to_string(), &title]);
+                    let name = match &label {
+                        Some(label) => names::joined(&["step", &number, label]),
+                        None => names::joined(&["step", &number]),
+                    };
                     let name = names::label(name.get(..40).unwrap_or(&name));
                     for entry in &env {
                         if let EnvValue::Text(pieces) = &entry.value {

@@ -124,14 +124,6 @@ impl Renderer<'_, '_> {
                         .with_help("limit parallel TaskRuns with the cluster's resource quotas if it matters"),
                     );
                 }
-                if job.when.iter().any(mentions_matrix) {
-                    self.unsupported(
-                        job.job.condition.as_ref().map_or(job.job.span, |c| c.span),
-                        "a job condition on matrix values",
-                        "Tekton decides `when` once for all combinations",
-                        "move the condition to the job's steps (`when` on each step)",
-                    );
-                }
             }
             for need in &job.needs {
                 if let Some(upstream) = plan.jobs.get(*need)
@@ -775,26 +767,6 @@ fn literal(operand: &Operand) -> Option<String> {
             })
             .collect(),
         _ => None,
-    }
-}
-
-fn mentions_matrix(cond: &Cond) -> bool {
-    let operand_mentions = |operand: &Operand| match operand {
-        Operand::Value {
-            val: Val::Pieces(pieces),
-            ..
-        } => pieces
-            .iter()
-            .any(|p| matches!(p, Piece::Ref(Ref::Matrix(_)))),
-        Operand::List(_) | Operand::Value { .. } => false,
-    };
-    match cond {
-        Cond::And(items) | Cond::Or(items) => items.iter().any(mentions_matrix),
-        Cond::Not(inner) => mentions_matrix(inner),
-        Cond::Compare { lhs, rhs, .. } => operand_mentions(lhs) || operand_mentions(rhs),
-        Cond::Truthy(operand) => operand_mentions(operand),
-        Cond::Call { args, .. } => args.iter().any(operand_mentions),
-        Cond::Const(_) | Cond::Status(_) => false,
     }
 }
 
