@@ -410,15 +410,21 @@ impl<'p> Lowering<'p, '_> {
             {
                 continue;
             }
-            let default = input.default.as_ref().map(Literal::to_text);
+            // As on GitHub, an input is empty unless the run is a manual one, which passes
+            // every input (the run object shows the dispatch defaults).
+            let dispatch_default = input.default.as_ref().map(Literal::to_text);
+            let description = input
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("the input `{}`", input.name));
             params.push(RunParam {
                 name: names::joined(&["input", &input.name]),
-                description: input
-                    .description
-                    .clone()
-                    .unwrap_or_else(|| format!("the input `{}`", input.name)),
-                example: default.clone().unwrap_or_default(),
-                default,
+                description: match &dispatch_default {
+                    Some(value) => format!("{description} (manual runs: default {value:?}; empty otherwise)"),
+                    None => format!("{description} (manual runs; empty otherwise)"),
+                },
+                example: dispatch_default.unwrap_or_default(),
+                default: Some(String::new()),
             });
         }
         params

@@ -126,9 +126,24 @@ impl Renderer<'_, '_> {
                 }
             }
             for need in &job.needs {
-                if let Some(upstream) = plan.jobs.get(*need)
-                    && upstream.handler.is_some()
-                {
+                let Some(upstream) = plan.jobs.get(*need) else { continue };
+                if upstream.handler.is_none() {
+                    continue;
+                }
+                if job.handler.is_some() {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::ApproximatedByTarget,
+                            format!(
+                                "on the tekton target, `{}` runs at the same time as `{}`, not after it",
+                                job.job.id, upstream.job.id
+                            ),
+                            job.job.span,
+                            "both are `finally` tasks, which Tekton runs in parallel",
+                        )
+                        .with_help("merge the two jobs if the order matters"),
+                    );
+                } else {
                     self.unsupported(
                         job.job.span,
                         &format!(
