@@ -1,5 +1,6 @@
 //! The Kubernetes targets (`--target tekton`, `--target argo`) end to end. For every
-//! fixture in `tests/fixtures/kubernetes/` (one per mapping row) and every example:
+//! fixture in `tests/fixtures/kubernetes/` (one per mapping row), every example and every
+//! standard-library fixture (which together call every template):
 //! - the build either succeeds, or fails with capability diagnostics only (E0701, E0702);
 //!   a fixture says which codes it expects with a leading `# expect <target>: CODE...`;
 //! - every generated document validates against its CRD schema (`shared/schemas/
@@ -194,34 +195,56 @@ fn fixtures_build_to_valid_manifests() {
     }
 }
 
-#[test]
-fn examples_build_or_stop_with_a_capability_diagnostic() {
-    let mut dirs: Vec<PathBuf> = fs::read_dir(support::workspace().join("examples"))
+/// Builds `source` for both targets: it compiles to valid manifests (snapshotted), or stops
+/// with capability diagnostics only (their list snapshotted).
+fn build_or_stop_with_capability_diagnostics(prefix: &str, source: &str) {
+    for target in TARGETS {
+        let prefix = format!("{prefix}__{target}");
+        let built = build(source, target, &[]);
+        if built.code == 0 {
+            assert_valid(&built, &prefix);
+            snapshot_files(&prefix, &built);
+        } else {
+            let other: Vec<&String> = built
+                .diagnostics
+                .iter()
+                .filter(|d| d.starts_with('E') && !d.starts_with("E0701") && !d.starts_with("E0702"))
+                .collect();
+            assert!(other.is_empty(), "{prefix}: errors other than capability ones: {other:#?}");
+            assert!(built.files.is_empty(), "{prefix}: files were written despite errors");
+            insta::assert_snapshot!(format!("{prefix}__diagnostics"), built.diagnostics.join("\n"));
+        }
+    }
+}
+
+fn entries(dir: &str, keep: impl Fn(&Path) -> bool) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(support::workspace().join(dir))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
+        .filter(|p| keep(p))
+        .map(|p| p.file_name().unwrap().to_str().unwrap().to_string())
         .collect();
-    dirs.sort();
-    for dir in dirs {
-        let name = dir.file_name().unwrap().to_str().unwrap().to_string();
-        let relative = format!("examples/{name}");
-        for target in TARGETS {
-            let prefix = format!("example__{name}__{target}");
-            let built = build(&relative, target, &[]);
-            if built.code == 0 {
-                assert_valid(&built, &prefix);
-                snapshot_files(&prefix, &built);
-            } else {
-                let other: Vec<&String> = built
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.starts_with('E') && !d.starts_with("E0701") && !d.starts_with("E0702"))
-                    .collect();
-                assert!(other.is_empty(), "{prefix}: errors other than capability ones: {other:#?}");
-                assert!(built.files.is_empty(), "{prefix}: files were written despite errors");
-                insta::assert_snapshot!(format!("{prefix}__diagnostics"), built.diagnostics.join("\n"));
-            }
-        }
+    names.sort();
+    assert!(!names.is_empty(), "nothing in {dir}");
+    names
+}
+
+#[test]
+fn examples_build_or_stop_with_a_capability_diagnostic() {
+    for name in entries("examples", |p| p.is_dir()) {
+        build_or_stop_with_capability_diagnostics(&format!("example__{name}"), &format!("examples/{name}"));
+    }
+}
+
+/// Every standard-library template on the Kubernetes targets (the fixtures call them all).
+#[test]
+fn stdlib_fixtures_build_or_stop_with_a_capability_diagnostic() {
+    for file in entries("tests/fixtures/stdlib", |p| p.extension().is_some_and(|e| e == "pipe")) {
+        let module = file.trim_end_matches(".pipe");
+        build_or_stop_with_capability_diagnostics(
+            &format!("stdlib__{module}"),
+            &format!("tests/fixtures/stdlib/{file}"),
+        );
     }
 }
 

@@ -74,7 +74,7 @@ pub(crate) enum Piece {
 }
 
 /// A value as a container sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Val {
     Pieces(Vec<Piece>),
     Secret(String),
@@ -85,15 +85,17 @@ pub(crate) enum Val {
 }
 
 /// Values only known while the job runs, read by the launcher from the job's files.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Runtime {
     StepOutput { step: usize, output: String },
     StepOutcome { step: usize },
     JobStatus,
+    /// A condition used as a value: `true` or `false`, as GitHub writes it.
+    Condition(Box<Cond>),
 }
 
 /// Text with values in it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) enum TextPart {
     Text(String),
     Val(Val),
@@ -683,6 +685,15 @@ impl<'p> Lowering<'p, '_> {
                     "use a portable context, an input or a step output instead",
                 );
                 None
+            }
+            ExprKind::Binary { .. }
+            | ExprKind::Not(_)
+            | ExprKind::Call { .. }
+            | ExprKind::Status(_)
+                if place == Place::Container =>
+            {
+                let cond = self.cond(expr, scope, place)?;
+                Some(Val::Runtime(Runtime::Condition(Box::new(cond))))
             }
             _ => {
                 self.unsupported(

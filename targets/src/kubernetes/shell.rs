@@ -289,6 +289,11 @@ impl Launcher {
         if let Some((_, name)) = self.vars.iter().find(|(v, _)| v == val) {
             return name.clone();
         }
+        // A condition's test may need variables of its own: they get their numbers first.
+        let test = match val {
+            Val::Runtime(Runtime::Condition(cond)) => Some(self.test(cond)),
+            _ => None,
+        };
         let name = format!("PIPEC_{}", self.vars.len() + 1);
         match val {
             Val::Pieces(pieces) => self.env.push(EnvEntry {
@@ -318,6 +323,10 @@ impl Launcher {
                         step + 1
                     ),
                     Runtime::JobStatus => format!("\"$(cat \"{STATE}/status\")\""),
+                    Runtime::Condition(_) => format!(
+                        "\"$(if {}; then echo true; else echo false; fi)\"",
+                        test.clone().unwrap_or_default()
+                    ),
                 };
                 // The script runs in a child process: it sees exported variables only.
                 self.assignments.push(format!("{name}={value}"));
