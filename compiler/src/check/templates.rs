@@ -307,6 +307,8 @@ impl TemplateDef {
             return Vec::new();
         }
         let mut shared = false;
+        // A shared body of GitHub actions serves GitHub only (see `ir::TemplateStep`).
+        let mut uses_actions = false;
         let mut own = Vec::new();
         for item in &self.body.items {
             match &item.kind {
@@ -317,16 +319,23 @@ impl TemplateDef {
                     }
                 }
                 ItemKind::Property { key, .. } if key.name == "name" => {}
+                ItemKind::Property { key, .. } if key.name == "uses" => {
+                    shared = true;
+                    uses_actions = true;
+                }
                 ItemKind::Output { .. } => {}
+                ItemKind::Step { body, .. } => {
+                    shared = true;
+                    uses_actions |= body.items.iter().any(|inner| {
+                        matches!(&inner.kind, ItemKind::Property { key, .. } if key.name == "uses")
+                    });
+                }
                 _ => shared = true,
             }
         }
-        if shared {
-            return TargetKind::ALL.to_vec();
-        }
         TargetKind::ALL
             .into_iter()
-            .filter(|t| own.contains(t))
+            .filter(|t| own.contains(t) || (shared && (*t == TargetKind::Github || !uses_actions)))
             .collect()
     }
 

@@ -557,12 +557,23 @@ pub struct Implementation {
 }
 
 impl TemplateStep {
-    /// The body a target compiles: its own, else the shared one.
+    /// The body a target compiles: its own, else the shared one, unless the shared one
+    /// uses GitHub actions, which only GitHub runs (such a template is GitHub-only, and
+    /// calling it elsewhere is a missing body, not a step the target cannot run).
     pub fn implementation(&self, target: TargetKind) -> Option<&Implementation> {
         self.implementations
             .iter()
             .find(|i| i.target == Some(target))
-            .or_else(|| self.implementations.iter().find(|i| i.target.is_none()))
+            .or_else(|| {
+                self.implementations.iter().find(|i| {
+                    i.target.is_none()
+                        && (target == TargetKind::Github
+                            || !i
+                                .steps
+                                .iter()
+                                .any(|s| matches!(s.action, StepAction::Uses { .. })))
+                })
+            })
     }
 
     /// The targets that have a body (all of them when there is a shared body).
