@@ -16,11 +16,12 @@
 use pipec_compiler::ir::{BinaryOp, Function, StatusFunction, Type};
 use pipec_compiler::{Code, Diagnostic};
 
-use super::plan::{Cond, Container, EnvEntry, EnvValue, JobPlan, Operand, Piece, Plan, Ref, Sidecar, Val, SOURCE_DIR};
+use super::plan::{Cond, Container, JobPlan, Operand, Piece, Plan, Ref, SOURCE_DIR, Val};
+use super::render::{self, literal};
 use super::tekton::glob_regex;
-use super::{labels, names};
+use super::names;
 use crate::GeneratedFile;
-use crate::yaml::{Map, Node, render_document};
+use crate::yaml::{Map, Node};
 
 const DAG: &str = "pipeline";
 const APPROVAL: &str = "approve";
@@ -31,15 +32,8 @@ pub(crate) fn render(plan: &Plan, diagnostics: &mut Vec<Diagnostic>) -> Vec<Gene
     let template = renderer.workflow_template();
     let run = renderer.workflow();
     vec![
-        renderer.file("workflowtemplate.yaml", &template, &[]),
-        renderer.file(
-            "run/workflow.yaml",
-            &run,
-            &[
-                "Replace the <placeholders> with the run's values, then start it with".to_string(),
-                "`kubectl create -f` (generateName needs create, not apply) or `argo submit`.".to_string(),
-            ],
-        ),
+        render::file(plan, "workflowtemplate.yaml", &template, &[]),
+        render::file(plan, "run/workflow.yaml", &run, &[render::RUN_NOTE]),
     ]
 }
 
@@ -49,16 +43,6 @@ struct Renderer<'a, 'p> {
 }
 
 impl Renderer<'_, '_> {
-    fn file(&self, name: &str, root: &Map, notes: &[String]) -> GeneratedFile {
-        let mut header = crate::header_lines(self.plan.pipeline);
-        header.extend(notes.iter().cloned());
-        GeneratedFile {
-            path: format!("{}/{name}", self.plan.name),
-            contents: render_document(&header, root),
-            pipeline_id: self.plan.pipeline.id.clone(),
-        }
-    }
-
     fn check(&mut self) {
         for job in &self.plan.jobs {
             self.check_conditions(job);
@@ -135,13 +119,6 @@ impl Renderer<'_, '_> {
         }
     }
 
-    fn metadata(&self) -> Map {
-        let mut metadata = Map::new();
-        metadata.insert("name", self.plan.name.as_str());
-        metadata.insert("labels", labels(self.plan));
-        metadata
-    }
-
     fn workflow_template(&mut self) -> Map {
         let plan = self.plan;
         let mut spec = Map::new();
@@ -176,7 +153,7 @@ impl Renderer<'_, '_> {
         let mut root = Map::new();
         root.insert("apiVersion", "argoproj.io/v1alpha1");
         root.insert("kind", "WorkflowTemplate");
-        root.insert("metadata", self.metadata());
+        root.insert("metadata", render::metadata(plan, "name", &plan.name));
         root.insert_separated("spec", spec);
         root
     }
@@ -420,7 +397,12 @@ impl Renderer<'_, '_> {
         volume.insert("emptyDir", Map::new());
         template.insert("volumes", vec![Node::Map(volume)]);
         if !job.sidecars.is_empty() {
-            let sidecars: Vec<Node> = job.sidecars.iter().map(|s| Node::Map(self.sidecar(s))).collect();
+            let text = |pieces: &[Piece]| self.template_text(pieces);
+            let sidecars: Vec<Node> = job
+                .sidecars
+                .iter()
+                .map(|sidecar| Node::Map(render::sidecar(plan, sidecar, &text)))
+                .collect();
             template.insert("sidecars", sidecars);
         }
         let mut mount = Map::new();
@@ -472,31 +454,13 @@ impl Renderer<'_, '_> {
             .collect()
     }
 
-    fn env(&self, env: &[EnvEntry]) -> Vec<Node> {
-        env.iter()
-            .map(|entry| {
-                let mut var = Map::new();
-                var.insert("name", entry.name.as_str());
-                match &entry.value {
-                    EnvValue::Text(pieces) => var.insert("value", self.template_text(pieces)),
-                    EnvValue::Secret(key) => {
-                        var.insert("valueFrom", key_ref("secretKeyRef", &self.plan.secrets, key))
-                    }
-                    EnvValue::Var(key) => {
-                        var.insert("valueFrom", key_ref("configMapKeyRef", &self.plan.vars, key))
-                    }
-                }
-                Node::Map(var)
-            })
-            .collect()
-    }
-
     fn container(&self, container: &Container, after: Option<&str>) -> Map {
         let mut out = Map::new();
         out.insert("name", container.name.as_str());
         out.insert("image", self.template_text(&container.image));
         out.insert("workingDir", SOURCE_DIR);
-        out.insert("env", self.env(&container.env));
+        let text = |pieces: &[Piece]| self.template_text(pieces);
+        out.insert("env", render::env(self.plan, &container.env, &text));
         out.insert("command", vec![Node::from("/bin/sh"), Node::from("-c")]);
         out.insert("args", vec![Node::from(container.script.as_str())]);
         if let Some(after) = after {
@@ -505,50 +469,16 @@ impl Renderer<'_, '_> {
         out
     }
 
-    fn sidecar(&self, sidecar: &Sidecar) -> Map {
-        let mut container = Map::new();
-        container.insert("name", sidecar.name.as_str());
-        container.insert("image", self.template_text(&sidecar.image));
-        if !sidecar.env.is_empty() {
-            container.insert("env", self.env(&sidecar.env));
-        }
-        if !sidecar.ports.is_empty() {
-            let ports: Vec<Node> = sidecar
-                .ports
-                .iter()
-                .map(|port| {
-                    let mut entry = Map::new();
-                    entry.insert("containerPort", Node::Number(port.to_string()));
-                    Node::Map(entry)
-                })
-                .collect();
-            container.insert("ports", ports);
-        }
-        container
-    }
-
     fn workflow(&self) -> Map {
         let plan = self.plan;
-        let mut metadata = Map::new();
-        metadata.insert("generateName", format!("{}-", plan.name));
-        metadata.insert("labels", labels(plan));
+        let metadata = render::metadata(plan, "generateName", &format!("{}-", plan.name));
         let mut spec = Map::new();
         let mut reference = Map::new();
         reference.insert("name", plan.name.as_str());
         spec.insert("workflowTemplateRef", reference);
         if !plan.params.is_empty() {
-            let params: Vec<Node> = plan
-                .params
-                .iter()
-                .map(|param| {
-                    let mut entry = Map::new();
-                    entry.insert("name", param.name.as_str());
-                    entry.insert("value", param.example.as_str());
-                    Node::Map(entry)
-                })
-                .collect();
             let mut arguments = Map::new();
-            arguments.insert("parameters", params);
+            arguments.insert("parameters", render::run_params(plan));
             spec.insert("arguments", arguments);
         }
         let mut root = Map::new();
@@ -606,31 +536,6 @@ fn job_template_name(job: &JobPlan) -> String {
 
 fn approval_task(job: &JobPlan) -> String {
     names::joined(&["approve", &job.name])
-}
-
-fn key_ref(kind: &str, name: &str, key: &str) -> Map {
-    let mut reference = Map::new();
-    reference.insert("name", name);
-    reference.insert("key", key);
-    let mut value_from = Map::new();
-    value_from.insert(kind, reference);
-    value_from
-}
-
-fn literal(operand: &Operand) -> Option<String> {
-    match operand {
-        Operand::Value {
-            val: Val::Pieces(pieces),
-            ..
-        } => pieces
-            .iter()
-            .map(|p| match p {
-                Piece::Text(t) => Some(t.as_str()),
-                Piece::Ref(_) => None,
-            })
-            .collect(),
-        _ => None,
-    }
 }
 
 /// A govaluate string literal: single quotes, or double quotes when the text has one.

@@ -15,6 +15,7 @@
 mod argo;
 mod names;
 mod plan;
+mod render;
 mod shell;
 mod tekton;
 
@@ -62,12 +63,4 @@ pub fn generate(program: &ir::Program, engine: Engine, options: &Options) -> Out
         output.diagnostics.append(&mut diagnostics);
     }
     output
-}
-
-/// The labels every generated object carries.
-fn labels(plan: &plan::Plan) -> crate::yaml::Map {
-    let mut labels = crate::yaml::Map::new();
-    labels.insert("app.kubernetes.io/managed-by", "pipec");
-    labels.insert("pipec.dev/pipeline", plan.name.as_str());
-    labels
 }

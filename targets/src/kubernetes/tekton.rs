@@ -15,10 +15,11 @@
 use pipec_compiler::ir::{BinaryOp, Function, StatusFunction, Type};
 use pipec_compiler::{Code, Diagnostic, Span};
 
-use super::plan::{Cond, Container, EnvEntry, EnvValue, JobPlan, Operand, Piece, Plan, Ref, Sidecar, Val, SOURCE_DIR};
-use super::{Options, labels, names};
+use super::plan::{Cond, Container, JobPlan, Operand, Piece, Plan, Ref, SOURCE_DIR, Val};
+use super::render::{self, literal};
+use super::{Options, names};
 use crate::GeneratedFile;
-use crate::yaml::{Map, Node, render_document};
+use crate::yaml::{Map, Node};
 
 /// Tekton's limit on the combinations of one matrix.
 const MAX_COMBINATIONS: usize = 256;
@@ -35,20 +36,13 @@ pub(crate) fn render(
     };
     renderer.check();
     let pipeline = renderer.pipeline();
-    let mut files = vec![renderer.file("pipeline.yaml", &pipeline, &[])];
+    let mut files = vec![render::file(plan, "pipeline.yaml", &pipeline, &[])];
     for job in &plan.jobs {
         let task = renderer.task(job);
-        files.push(renderer.file(&format!("task-{}.yaml", job.name), &task, &[]));
+        files.push(render::file(plan, &format!("task-{}.yaml", job.name), &task, &[]));
     }
     let run = renderer.pipeline_run();
-    files.push(renderer.file(
-        "run/pipelinerun.yaml",
-        &run,
-        &[
-            "Replace the <placeholders> with the run's values, then start it with".to_string(),
-            "`kubectl create -f` (generateName needs create, not apply).".to_string(),
-        ],
-    ));
+    files.push(render::file(plan, "run/pipelinerun.yaml", &run, &[render::RUN_NOTE]));
     files
 }
 
@@ -69,23 +63,6 @@ impl Renderer<'_, '_> {
             )
             .with_help(help),
         );
-    }
-
-    fn file(&self, name: &str, root: &Map, notes: &[String]) -> GeneratedFile {
-        let mut header = crate::header_lines(self.plan.pipeline);
-        header.extend(notes.iter().cloned());
-        GeneratedFile {
-            path: format!("{}/{name}", self.plan.name),
-            contents: render_document(&header, root),
-            pipeline_id: self.plan.pipeline.id.clone(),
-        }
-    }
-
-    fn metadata(&self, name: &str) -> Map {
-        let mut metadata = Map::new();
-        metadata.insert("name", name);
-        metadata.insert("labels", labels(self.plan));
-        metadata
     }
 
     fn task_name(&self, job: &JobPlan) -> String {
@@ -194,7 +171,7 @@ impl Renderer<'_, '_> {
         let mut root = Map::new();
         root.insert("apiVersion", "tekton.dev/v1");
         root.insert("kind", "Pipeline");
-        root.insert("metadata", self.metadata(&plan.name));
+        root.insert("metadata", render::metadata(plan, "name", &plan.name));
         root.insert_separated("spec", spec);
         root
     }
@@ -622,7 +599,18 @@ impl Renderer<'_, '_> {
             spec.insert("results", results);
         }
         if !job.sidecars.is_empty() {
-            let sidecars: Vec<Node> = job.sidecars.iter().map(|s| Node::Map(self.sidecar(s))).collect();
+            let text = |pieces: &[Piece]| self.task_text(pieces);
+            let sidecars: Vec<Node> = job
+                .sidecars
+                .iter()
+                .map(|sidecar| {
+                    let mut container = render::sidecar(plan, sidecar, &text);
+                    if let Some(command) = &sidecar.health_command {
+                        container.insert("readinessProbe", readiness_probe(command));
+                    }
+                    Node::Map(container)
+                })
+                .collect();
             spec.insert("sidecars", sidecars);
         }
         let steps: Vec<Node> = job
@@ -634,7 +622,7 @@ impl Renderer<'_, '_> {
         let mut root = Map::new();
         root.insert("apiVersion", "tekton.dev/v1");
         root.insert("kind", "Task");
-        root.insert("metadata", self.metadata(&self.task_name(job)));
+        root.insert("metadata", render::metadata(plan, "name", &self.task_name(job)));
         root.insert_separated("spec", spec);
         root
     }
@@ -650,89 +638,26 @@ impl Renderer<'_, '_> {
             .collect()
     }
 
-    fn env(&self, env: &[EnvEntry]) -> Vec<Node> {
-        env.iter()
-            .map(|entry| {
-                let mut var = Map::new();
-                var.insert("name", entry.name.as_str());
-                match &entry.value {
-                    EnvValue::Text(pieces) => var.insert("value", self.task_text(pieces)),
-                    EnvValue::Secret(key) => {
-                        var.insert("valueFrom", key_ref("secretKeyRef", &self.plan.secrets, key))
-                    }
-                    EnvValue::Var(key) => {
-                        var.insert("valueFrom", key_ref("configMapKeyRef", &self.plan.vars, key))
-                    }
-                }
-                Node::Map(var)
-            })
-            .collect()
-    }
-
     fn step(&self, container: &Container) -> Map {
         let mut step = Map::new();
         step.insert("name", container.name.as_str());
         step.insert("image", self.task_text(&container.image));
         step.insert("workingDir", SOURCE_DIR);
-        step.insert("env", self.env(&container.env));
+        let text = |pieces: &[Piece]| self.task_text(pieces);
+        step.insert("env", render::env(self.plan, &container.env, &text));
         step.insert("script", container.script.as_str());
         step
     }
 
-    fn sidecar(&self, sidecar: &Sidecar) -> Map {
-        let mut container = Map::new();
-        container.insert("name", sidecar.name.as_str());
-        container.insert("image", self.task_text(&sidecar.image));
-        if !sidecar.env.is_empty() {
-            container.insert("env", self.env(&sidecar.env));
-        }
-        if !sidecar.ports.is_empty() {
-            let ports: Vec<Node> = sidecar
-                .ports
-                .iter()
-                .map(|port| {
-                    let mut entry = Map::new();
-                    entry.insert("containerPort", Node::Number(port.to_string()));
-                    Node::Map(entry)
-                })
-                .collect();
-            container.insert("ports", ports);
-        }
-        if let Some(command) = &sidecar.health_command {
-            let mut exec = Map::new();
-            exec.insert(
-                "command",
-                vec![Node::from("/bin/sh"), Node::from("-c"), Node::from(command.as_str())],
-            );
-            let mut probe = Map::new();
-            probe.insert("exec", exec);
-            probe.insert("periodSeconds", Node::Number("2".into()));
-            container.insert("readinessProbe", probe);
-        }
-        container
-    }
-
     fn pipeline_run(&self) -> Map {
         let plan = self.plan;
-        let mut metadata = Map::new();
-        metadata.insert("generateName", format!("{}-", plan.name));
-        metadata.insert("labels", labels(plan));
+        let metadata = render::metadata(plan, "generateName", &format!("{}-", plan.name));
         let mut spec = Map::new();
         let mut reference = Map::new();
         reference.insert("name", plan.name.as_str());
         spec.insert("pipelineRef", reference);
         if !plan.params.is_empty() {
-            let params: Vec<Node> = plan
-                .params
-                .iter()
-                .map(|param| {
-                    let mut entry = Map::new();
-                    entry.insert("name", param.name.as_str());
-                    entry.insert("value", param.example.as_str());
-                    Node::Map(entry)
-                })
-                .collect();
-            spec.insert("params", params);
+            spec.insert("params", render::run_params(plan));
         }
         // Each task has its own timeout (GitHub's 6 hours by default): the run has none, so
         // Tekton's one-hour default does not stop a run GitHub would finish.
@@ -748,6 +673,18 @@ impl Renderer<'_, '_> {
     }
 }
 
+fn readiness_probe(command: &str) -> Map {
+    let mut exec = Map::new();
+    exec.insert(
+        "command",
+        vec![Node::from("/bin/sh"), Node::from("-c"), Node::from(command)],
+    );
+    let mut probe = Map::new();
+    probe.insert("exec", exec);
+    probe.insert("periodSeconds", Node::Number("2".into()));
+    probe
+}
+
 fn entry(input: &str, operator: &str, values: &[String]) -> Node {
     let mut entry = Map::new();
     entry.insert("input", input);
@@ -757,32 +694,6 @@ fn entry(input: &str, operator: &str, values: &[String]) -> Node {
         values.iter().map(|v| Node::from(v.as_str())).collect::<Vec<_>>(),
     );
     Node::Map(entry)
-}
-
-fn key_ref(kind: &str, name: &str, key: &str) -> Map {
-    let mut reference = Map::new();
-    reference.insert("name", name);
-    reference.insert("key", key);
-    let mut value_from = Map::new();
-    value_from.insert(kind, reference);
-    value_from
-}
-
-/// A literal operand's text.
-fn literal(operand: &Operand) -> Option<String> {
-    match operand {
-        Operand::Value {
-            val: Val::Pieces(pieces),
-            ..
-        } => pieces
-            .iter()
-            .map(|p| match p {
-                Piece::Text(t) => Some(t.as_str()),
-                Piece::Ref(_) => None,
-            })
-            .collect(),
-        _ => None,
-    }
 }
 
 fn cel_string(text: &str) -> String {
