@@ -147,6 +147,31 @@ impl Cond {
         }
     }
 
+    /// A literal with upper-case letters that the condition compares with: engines compare
+    /// exactly, GitHub ignoring case, so only such a literal can tell them apart.
+    fn upper_case_literal(&self) -> Option<String> {
+        let literal = |operand: &Operand| match operand {
+            Operand::Value {
+                val: Val::Pieces(pieces),
+                ..
+            } => pieces.iter().find_map(|piece| match piece {
+                Piece::Text(text) if text.chars().any(char::is_uppercase) => Some(text.clone()),
+                _ => None,
+            }),
+            Operand::Value { .. } | Operand::List(_) => None,
+        };
+        match self {
+            Cond::And(items) | Cond::Or(items) => items.iter().find_map(Cond::upper_case_literal),
+            Cond::Not(inner) => inner.upper_case_literal(),
+            Cond::Compare { lhs, rhs, .. } => literal(lhs).or_else(|| literal(rhs)),
+            Cond::Call { args, .. } => args.iter().find_map(|arg| match arg {
+                Operand::List(items) => items.iter().find_map(literal),
+                other => literal(other),
+            }),
+            Cond::Const(_) | Cond::Truthy(_) | Cond::Status(_) => None,
+        }
+    }
+
     /// The conjuncts of a top-level `&&`.
     fn conjuncts(self) -> Vec<Cond> {
         match self {
@@ -538,6 +563,14 @@ impl<'p> Lowering<'p, '_> {
         let Some(lowered) = self.cond(condition, scope, Place::JobCondition) else {
             return (Vec::new(), None);
         };
+        if let Some(text) = lowered.upper_case_literal() {
+            self.approximated(
+                condition.span,
+                &format!("the job condition compares with \"{text}\" case-sensitively"),
+                "GitHub compares text ignoring case; the engine does not",
+                "write the text the way the values are spelt (branch and event names are usually lower case)",
+            );
+        }
         let lifts = condition.overrides_status();
         let mut when = Vec::new();
         let mut status = Vec::new();
