@@ -4,8 +4,9 @@
 //! - the build either succeeds, or fails with capability diagnostics only (E0701, E0702);
 //!   a fixture says which codes it expects with a leading `# expect <target>: CODE...`;
 //! - every generated document validates against its CRD schema (`shared/schemas/
-//!   validate.py`) and passes `tests/support/kubernetes_references.py`, which checks what
-//!   the schemas do not (references, matrix parameters, DNS-1123 names, headers);
+//!   validate.py`) and passes `tests/support/k8s_references.py`, which checks what the
+//!   schemas do not (references, matrix parameters, DNS-1123 names, Argo's CEL admission
+//!   rules, headers, file layout and labels), and which tests itself (`--self-test`);
 //! - every file, or the list of diagnostics, is a reviewed snapshot;
 //! - a second build gives byte-identical files.
 //!
@@ -88,6 +89,11 @@ fn read_tree(root: &Path) -> Vec<(String, String)> {
     files
 }
 
+/// The reference checker, the oracle of every build below.
+fn reference_checker() -> PathBuf {
+    support::workspace().join("tests/support/k8s_references.py")
+}
+
 fn python(script: &Path, args: &[&Path]) -> std::process::Output {
     Command::new(support::tool("python3"))
         .arg(script)
@@ -112,7 +118,7 @@ fn assert_valid(build: &Build, what: &str) {
         String::from_utf8_lossy(&schemas.stderr)
     );
     let references = python(
-        &support::workspace().join("tests/support/kubernetes_references.py"),
+        &reference_checker(),
         &[build.dir.path()],
     );
     assert!(
@@ -275,7 +281,7 @@ fn the_reference_checker_catches_broken_references() {
         assert!(text.contains(from), "{file} no longer contains {from:?}: update this test");
         fs::write(&path, text.replacen(from, to, 1)).unwrap();
         let checked = python(
-            &support::workspace().join("tests/support/kubernetes_references.py"),
+            &reference_checker(),
             &[built.dir.path()],
         );
         assert!(
@@ -283,4 +289,18 @@ fn the_reference_checker_catches_broken_references() {
             "the checker accepted {file} with {from:?} changed to {to:?}"
         );
     }
+}
+
+/// The checker's own test: the hand-written examples in the shared schemas folder pass it,
+/// and each of its list of deliberate breakages of them is reported.
+#[test]
+fn the_reference_checker_passes_its_self_test() {
+    let examples = support::shared_dir().join("schemas/examples");
+    let checked = python(&reference_checker(), &[Path::new("--self-test"), &examples]);
+    assert!(
+        checked.status.success(),
+        "k8s_references.py --self-test failed:\n{}{}",
+        String::from_utf8_lossy(&checked.stdout),
+        String::from_utf8_lossy(&checked.stderr)
+    );
 }

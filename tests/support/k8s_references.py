@@ -15,7 +15,9 @@ the params each pipeline task passes (declared, every required one given, matrix
 and the PipelineRun's `pipelineRef` and params.
 Argo: `depends`, `dependencies`, `template`, `entrypoint`, the DAG `target`, `{{workflow.parameters.x}}`,
 `{{inputs.parameters.x}}`, `{{tasks.t.outputs.parameters.p}}`, `{{item}}`, the arguments each
-DAG task passes, and the Workflow's `workflowTemplateRef` and parameters.
+DAG task passes, the Workflow's `workflowTemplateRef` and parameters, and the admission rules
+the CRD states in CEL (one template type; `depends` without `dependencies` or `continueOn`;
+deadlines on leaf templates only).
 Both: every object, task, template, container, param and result name is a DNS-1123 label and
 unique where it must be; each file starts with pipec's header (skip: --no-header) and follows
 pipec's file layout and labels (skip: --no-layout; docs/design/kubernetes-targets.md).
@@ -42,7 +44,20 @@ T_RESULT_PATH = re.compile(r"\$\(results(?:\.([A-Za-z0-9_-]+)|\[\s*['\"]([^'\"]+
 T_TASKS = re.compile(r"\$\((tasks|finally)\.([^)\s]*)\)")
 # Argo variables: `{{ name }}`; `{{= expression }}` is not parsed.
 A_VARIABLE = re.compile(r"\{\{\s*([^={}\s][^{}]*?)\s*\}\}")
+# An expression tag (`{{=...}}`) and the variables it reads, written with indexes
+# (`workflow.parameters['branch']`, `tasks['build'].outputs.parameters['tag']`).
+A_EXPRESSION = re.compile(r"\{\{=(.*?)\}\}", re.S)
+A_INDEXED = re.compile(r"\b(workflow|inputs|tasks|item)((?:\[\'[^\']*\'\]|\.[A-Za-z_][A-Za-z0-9_-]*)*)")
+
+
+def expression_variables(text):
+    """The variables of every expression tag in `text`, in the dotted form of simple tags."""
+    for expression in A_EXPRESSION.findall(text):
+        for root, path in A_INDEXED.findall(expression):
+            parts = [root] + [p for p in re.findall(r"\['([^']*)'\]|\.([A-Za-z_][A-Za-z0-9_-]*)", path) for p in p if p]
+            yield ".".join(parts)
 A_DEPENDS_TOKEN = re.compile(r"\s*(&&|\|\||!|\(|\)|[A-Za-z0-9_-]+(?:\.[A-Za-z]+)?)")
+A_TEMPLATE_TYPES = ("container", "containerSet", "script", "dag", "steps", "suspend", "resource", "data", "http", "plugin")
 A_PHASES = {"Succeeded", "Failed", "Errored", "Skipped", "Omitted", "Daemoned", "AnySucceeded", "AllFailed"}
 
 
@@ -296,6 +311,12 @@ class Checker:
             if key in spec and spec[key] not in templates:
                 self.problem(path, spec, f"{key} `{spec[key]}` names no template")
         for name, template in templates.items():
+            # Argo's admission rules (CEL in the CRD, which JSON Schema validators ignore).
+            types = [t for t in A_TEMPLATE_TYPES if t in template]
+            if len(types) != 1:
+                self.problem(path, template, f"template `{name}` has {len(types)} template types {types}, not one")
+            if types and types[0] in ("dag", "steps") and ("activeDeadlineSeconds" in template or "timeout" in template):
+                self.problem(path, template, f"template `{name}`: activeDeadlineSeconds and timeout are for leaf templates only")
             inputs = self.names(path, (template.get("inputs") or {}).get("parameters"), f"input of template `{name}`")
             self.names(path, (template.get("outputs") or {}).get("parameters"), f"output of template `{name}`")
             self.names(path, template.get("sidecars"), f"sidecar of template `{name}`")
@@ -319,14 +340,18 @@ class Checker:
             for task in tasks.values():
                 self.argo_task(path, task, tasks, templates)
             for text in strings(template):
-                for match in A_VARIABLE.finditer(text):
-                    self.argo_variable(path, text, match.group(1), name, workflow_params, inputs, tasks, templates)
+                variables = [m.group(1) for m in A_VARIABLE.finditer(text)] + list(expression_variables(text))
+                for variable in variables:
+                    self.argo_variable(path, text, variable, name, workflow_params, inputs, tasks, templates)
 
     def argo_task(self, path, task, tasks, templates):
         name = task.get("name")
         template = templates.get(task.get("template"))
         if "template" in task and template is None:
             self.problem(path, task, f"task `{name}` runs template `{task['template']}`, which does not exist")
+        for other_key in ("dependencies", "continueOn"):
+            if "depends" in task and other_key in task:
+                self.problem(path, task, f"task `{name}` has both depends and {other_key}")
         depends = str(task.get("depends") or "")
         position, depth, want_operand = 0, 0, True
         while position < len(depends.rstrip()):
@@ -360,8 +385,7 @@ class Checker:
         loops = [k for k in ("withItems", "withParam", "withSequence") if k in task]
         items = task.get("withItems") or []
         for text in strings(task):
-            for match in A_VARIABLE.finditer(text):
-                variable = match.group(1)
+            for variable in [m.group(1) for m in A_VARIABLE.finditer(text)] + list(expression_variables(text)):
                 if variable != "item" and not variable.startswith("item."):
                     continue
                 if not loops:
@@ -508,6 +532,9 @@ BREAKAGES = [
     ("argo/workflow-ci.yaml", "depends: lint ", "depends: \"(lint && !lint\" ", "is incomplete"),
     ("argo/workflow-ci.yaml", "depends: lint ", "depends: \"lint lint\" ", "cannot read depends"),
     ("argo/workflow-ci.yaml", "{name: lint, template: lint}", "{name: lint, template: lnt}", "template `lnt`"),
+    ("argo/workflow-ci.yaml", "    - name: main\n", "    - name: main\n      activeDeadlineSeconds: \"60\"\n", "leaf templates only"),
+    ("argo/workflow-ci.yaml", "    - name: lint\n", "    - name: lint\n      suspend: {}\n", "2 template types"),
+    ("argo/workflow-ci.yaml", "{name: lint, template: lint}", "{name: lint, template: lint, dependencies: [], depends: test}", "both depends and dependencies"),
     ("argo/workflow-ci.yaml", "{name: lint, template: lint}", "{name: 1lint, template: lint}", "starts with a digit"),
     ("argo/workflow-ci.yaml", "{{workflow.parameters.branch}}", "{{workflow.parameters.brnch}}", "{{workflow.parameters.brnch}}"),
     ("argo/workflow-ci.yaml", "{{inputs.parameters.service}}", "{{inputs.parameters.svc}}", "no input of template `test`"),
@@ -518,6 +545,13 @@ BREAKAGES = [
     ("argo/workflow-ci.yaml", 'value: "{{item}}"', 'value: "{{item.os}}"', "not every withItems item has `os`"),
     ("argo/workflow-ci.yaml", "parameters: [{name: service, value: \"{{item}}\"}]", "parameters: []", "does not pass `service`"),
     ("argo/workflow-ci.yaml", "      - name: rollback\n            template: rollback", "      - name: rollback\n            template: rollback\n            arguments: {parameters: [{name: x, value: \"{{item}}\"}]}", "does not loop"),
+]
+
+# The same references inside an expression tag, as pipec writes `when`.
+EXPRESSION_BREAKAGES = [
+    ("{{=workflow.parameters['brnch'] == 'main'}}", "names no workflow parameter"),
+    ("{{=tasks['tst'].outputs.parameters['coverage'] != ''}}", "names no task"),
+    ("{{=tasks['test'].outputs.parameters['cov'] != ''}}", "no such output parameter"),
 ]
 
 # Still valid after these changes: the checker must report nothing.
@@ -581,14 +615,20 @@ def self_test(examples):
     attempt("the examples checked for the header", None, "does not start with the pipec header", header=True)
     for file, old, new, expected in BREAKAGES + VALID_CHANGES:
         attempt(f"{file}: {old!r} -> {new!r}", replace(file, old, new), expected)
+    # The example's `when` written as an expression tag: valid, and each broken reference in it is found.
+    simple_when = "when: \"'{{workflow.parameters.branch}}' == 'main'\""
+    valid_when = "when: \"{{=workflow.parameters['branch'] == 'main'}}\""
+    attempt("`when` as an expression tag", replace("argo/workflow-ci.yaml", simple_when, valid_when), None)
+    for broken, expected in EXPRESSION_BREAKAGES:
+        attempt(f"`when: {broken}`", replace("argo/workflow-ci.yaml", simple_when, f'when: "{broken}"'), expected)
     attempt("Workflow + WorkflowTemplate", split_workflow, None)
     attempt("workflowTemplateRef to a missing template", lambda d: split_workflow(d, ref="cd"), "workflowTemplateRef names `cd`")
     attempt("Workflow passes an undeclared parameter", lambda d: split_workflow(d, parameter="brnch"), "passes `brnch`")
     attempt("Workflow leaves out a required parameter", lambda d: split_workflow(d, parameter="brnch"), "does not pass `branch`")
     for failure in failures:
         print("self-test FAILED:", failure)
-    print(f"self-test: {2 + len(BREAKAGES) + len(VALID_CHANGES) + 4 - len(failures)} of "
-          f"{2 + len(BREAKAGES) + len(VALID_CHANGES) + 4} cases pass")
+    total = 2 + len(BREAKAGES) + len(VALID_CHANGES) + 1 + len(EXPRESSION_BREAKAGES) + 4
+    print(f"self-test: {total - len(failures)} of {total} cases pass")
     return 1 if failures else 0
 
 

@@ -5,7 +5,8 @@ Usage: run_job.py TASK.yaml WORKSPACE PARAMS.json
        run_job.py WORKFLOWTEMPLATE.yaml WORKSPACE PARAMS.json TEMPLATE
 
 A Tekton Task's steps, or the containers of an Argo template's container set (in order;
-`{{workflow.parameters.x}}` and `{{inputs.parameters.x}}` from PARAMS.json).
+`{{workflow.parameters.x}}` and `{{inputs.parameters.x}}` from PARAMS.json, and args
+expanded as Kubernetes does).
 
 Each step's script runs under `sh -c` in WORKSPACE/source, one after another, with the
 step's environment: `$(params.x)` from PARAMS.json (an object), secret and ConfigMap keys
@@ -41,12 +42,28 @@ def substitute(text, params, workspace):
     return text
 
 
+def kubernetes_expand(text, env):
+    """What Kubernetes makes of env values and container args: `$(NAME)` is the variable
+    (left as it is when undefined), `$$` is `$`."""
+    out, i = [], 0
+    while i < len(text):
+        if text.startswith("$$", i):
+            out.append("$")
+            i += 2
+        elif text.startswith("$(", i) and (m := re.match(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)", text[i:])):
+            out.append(env.get(m.group(1), m.group(0)))
+            i += len(m.group(0))
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
 def environment(step, params, workspace):
     env = {"PATH": os.environ["PATH"], "HOME": os.path.join(workspace, "home")}
     for var in step.get("env", []):
         if "value" in var:
-            value = substitute(var["value"], params, workspace)
-            value = re.sub(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)", lambda m: env.get(m.group(1), m.group(0)), value)
+            value = kubernetes_expand(substitute(var["value"], params, workspace), env)
         else:
             source = var["valueFrom"]
             if "secretKeyRef" in source:
@@ -64,7 +81,7 @@ def steps_and_results(document, template_name):
         results = [(r["name"], os.path.join("results", r["name"])) for r in document["spec"].get("results", [])]
         return steps, results
     template = next(t for t in document["spec"]["templates"] if t["name"] == template_name)
-    steps = [(c, c["args"][0]) for c in template["containerSet"]["containers"]]
+    steps = [(c, c["args"][0]) for c in template["containerSet"]["containers"]]  # expanded per container below
     results = [
         (p["name"], p["valueFrom"]["path"].replace("/workspace/", "", 1))
         for p in template.get("outputs", {}).get("parameters", [])
@@ -82,10 +99,13 @@ def main(task_path, workspace, params_path, template_name=None):
     report = {"steps": [], "results": {}}
     for step, script in steps:
         script = substitute(script, params, workspace)
+        env = environment(step, params, workspace)
+        if document["kind"] != "Task":
+            script = kubernetes_expand(script, env)
         run = subprocess.run(
             ["sh", "-c", script],
             cwd=os.path.join(workspace, "source"),
-            env=environment(step, params, workspace),
+            env=env,
             capture_output=True,
             text=True,
             timeout=60,

@@ -45,7 +45,6 @@ struct Renderer<'a, 'p> {
 impl Renderer<'_, '_> {
     fn check(&mut self) {
         for job in &self.plan.jobs {
-            self.check_conditions(job);
             if let Some(matrix) = &job.matrix
                 && (matrix.max_parallel.is_some() || matrix.fail_fast.is_some())
             {
@@ -84,38 +83,6 @@ impl Renderer<'_, '_> {
                     );
                 }
             }
-        }
-    }
-
-    /// `startsWith`, `endsWith`, `contains` and `matches` become regular expressions, so
-    /// their second argument must be literal text.
-    fn check_conditions(&mut self, job: &JobPlan) {
-        fn calls<'c>(cond: &'c Cond, found: &mut Vec<(&'c Function, &'c [Operand])>) {
-            match cond {
-                Cond::And(items) | Cond::Or(items) => items.iter().for_each(|i| calls(i, found)),
-                Cond::Not(inner) => calls(inner, found),
-                Cond::Call { function, args } => found.push((function, args)),
-                _ => {}
-            }
-        }
-        let mut found = Vec::new();
-        job.when.iter().for_each(|c| calls(c, &mut found));
-        let dynamic = found.iter().any(|(function, args)| match args {
-            [Operand::List(_), _] => false,
-            [_, pattern] => literal(pattern).is_none(),
-            _ => **function != Function::Contains,
-        });
-        if dynamic {
-            let span = job.job.condition.as_ref().map_or(job.job.span, |c| c.span);
-            self.diagnostics.push(
-                Diagnostic::new(
-                    Code::UnsupportedByTarget,
-                    format!("the argo target cannot express the condition of job `{}`", job.job.id),
-                    span,
-                    "a text function whose second argument is not literal text",
-                )
-                .with_help("Argo's `when` compares with regular expressions, which must be written out: use literal text, or decide in a step"),
-            );
         }
     }
 
@@ -242,16 +209,6 @@ impl Renderer<'_, '_> {
         }
     }
 
-    fn dag_text(&self, pieces: &[Piece]) -> String {
-        pieces
-            .iter()
-            .map(|piece| match piece {
-                Piece::Text(text) => text.clone(),
-                Piece::Ref(reference) => self.dag_ref(reference),
-            })
-            .collect()
-    }
-
     /// `depends` of a job: every job upstream succeeded, or a handler's status test.
     fn depends(&self, job: &JobPlan) -> Option<String> {
         let plan = self.plan;
@@ -284,15 +241,23 @@ impl Renderer<'_, '_> {
         }
     }
 
+    /// The job's `when`: one expression tag (`{{=...}}`), so Argo evaluates the condition
+    /// with the run's values bound as variables. A simple tag would paste them into the
+    /// text Argo evaluates, and a branch named `x'=='x'||'a` would rewrite the condition.
     fn when(&self, job: &JobPlan) -> Option<String> {
         if job.when.is_empty() {
             return None;
         }
-        let parts: Vec<String> = job.when.iter().map(|c| self.expression(c, job.when.len() > 1)).collect();
-        Some(parts.join(" && "))
+        let parts: Vec<String> = job
+            .when
+            .iter()
+            .map(|c| self.expression(c, job.when.len() > 1))
+            .collect();
+        Some(format!("{{{{={}}}}}", parts.join(" && ")))
     }
 
-    /// A condition in govaluate, as Argo's `when` evaluates it after substitution.
+    /// A condition in Argo's expression language (expr), with GitHub's meaning: text is
+    /// compared ignoring case (`sprig.lower`).
     fn expression(&self, cond: &Cond, nested: bool) -> String {
         let text = match cond {
             Cond::Const(b) => b.to_string(),
@@ -304,12 +269,17 @@ impl Renderer<'_, '_> {
             Cond::Not(inner) => return format!("!({})", self.expression(inner, false)),
             Cond::Compare { op, lhs, rhs } => match op {
                 BinaryOp::Eq | BinaryOp::Ne => {
-                    format!("{} {} {}", self.operand(lhs), op.symbol(), self.operand(rhs))
+                    format!("{} {} {}", self.lowered(lhs), op.symbol(), self.lowered(rhs))
                 }
-                _ => format!("{} {} {}", self.number(lhs), op.symbol(), self.number(rhs)),
+                _ => format!(
+                    "asFloat({}) {} asFloat({})",
+                    self.operand(lhs),
+                    op.symbol(),
+                    self.operand(rhs)
+                ),
             },
             Cond::Truthy(operand @ Operand::Value { ty: Type::Bool, .. }) => {
-                format!("{} == 'true'", self.operand(operand))
+                format!("{} == 'true'", self.lowered(operand))
             }
             Cond::Truthy(operand) => format!("{} != ''", self.operand(operand)),
             Cond::Call { function, args } => self.call(*function, args),
@@ -325,50 +295,65 @@ impl Renderer<'_, '_> {
     fn call(&self, function: Function, args: &[Operand]) -> String {
         match (function, args) {
             (Function::Contains, [Operand::List(items), needle]) => {
-                let tests: Vec<String> = items
-                    .iter()
-                    .map(|item| format!("{} == {}", self.operand(needle), self.operand(item)))
-                    .collect();
-                if tests.is_empty() {
-                    "false".into()
-                } else {
-                    format!("({})", tests.join(" || "))
-                }
+                let items: Vec<String> = items.iter().map(|item| self.lowered(item)).collect();
+                format!("{} in [{}]", self.lowered(needle), items.join(", "))
             }
             (Function::Matches, [subject, pattern]) => {
                 let glob = literal(pattern).unwrap_or_default();
-                format!("{} =~ {}", self.operand(subject), quoted(&glob_regex(&glob)))
+                format!("{} matches {}", self.operand(subject), string(&glob_regex(&glob)))
             }
             (function, [subject, text]) => {
-                let escaped = regex_escape(&literal(text).unwrap_or_default());
-                let pattern = match function {
-                    Function::StartsWith => format!("^{escaped}"),
-                    Function::EndsWith => format!("{escaped}$"),
-                    _ => escaped,
+                let operator = match function {
+                    Function::StartsWith => "startsWith",
+                    Function::EndsWith => "endsWith",
+                    _ => "contains",
                 };
-                format!("{} =~ {}", self.operand(subject), quoted(&pattern))
+                format!("{} {operator} {}", self.lowered(subject), self.lowered(text))
             }
             _ => "false".into(),
         }
     }
 
-    fn operand(&self, operand: &Operand) -> String {
-        match operand {
-            Operand::Value {
-                val: Val::Pieces(pieces),
-                ..
-            } => quoted(&self.dag_text(pieces)),
-            _ => "''".into(),
+    fn lowered(&self, operand: &Operand) -> String {
+        match literal(operand) {
+            Some(text) => string(&text.to_lowercase()),
+            None => format!("sprig.lower({})", self.operand(operand)),
         }
     }
 
-    fn number(&self, operand: &Operand) -> String {
-        match operand {
-            Operand::Value {
-                val: Val::Pieces(pieces),
-                ..
-            } => self.dag_text(pieces),
-            _ => "0".into(),
+    /// An operand as an expr value: literal text as a string, references as variables
+    /// (`workflow.parameters['branch']`), text with references as a concatenation.
+    fn operand(&self, operand: &Operand) -> String {
+        let Operand::Value {
+            val: Val::Pieces(pieces),
+            ..
+        } = operand
+        else {
+            return "''".into();
+        };
+        let parts: Vec<String> = pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Text(text) | Piece::Var(text) => string(text),
+                Piece::Ref(reference) => self.variable(reference),
+            })
+            .collect();
+        match parts.len() {
+            0 => "''".into(),
+            1 => parts.concat(),
+            _ => format!("({})", parts.join(" + ")),
+        }
+    }
+
+    fn variable(&self, reference: &Ref) -> String {
+        match reference {
+            Ref::Param(name) => format!("workflow.parameters[{}]", string(name)),
+            Ref::Matrix(key) => format!("item[{}]", string(key)),
+            Ref::JobOutput { job, output } => {
+                let job = self.plan.jobs.get(*job).map_or("", |j| j.name.as_str());
+                format!("tasks[{}].outputs.parameters[{}]", string(job), string(output))
+            }
+            Ref::RunUid => "workflow.uid".into(),
         }
     }
 
@@ -450,6 +435,7 @@ impl Renderer<'_, '_> {
                     format!("{{{{inputs.parameters.{}}}}}", reference.job_param(self.plan))
                 }
                 Piece::Ref(reference) => self.dag_ref(reference),
+                Piece::Var(name) => render::dependent_var(name),
             })
             .collect()
     }
@@ -462,7 +448,8 @@ impl Renderer<'_, '_> {
         let text = |pieces: &[Piece]| self.template_text(pieces);
         out.insert("env", render::env(self.plan, &container.env, &text));
         out.insert("command", vec![Node::from("/bin/sh"), Node::from("-c")]);
-        out.insert("args", vec![Node::from(container.script.as_str())]);
+        // Kubernetes expands `$(NAME)` in args too (not in Tekton's `script`).
+        out.insert("args", vec![Node::from(render::kubernetes_literal(&container.script))]);
         if let Some(after) = after {
             out.insert("dependencies", vec![Node::from(after)]);
         }
@@ -538,24 +525,7 @@ fn approval_task(job: &JobPlan) -> String {
     names::joined(&["approve", &job.name])
 }
 
-/// A govaluate string literal: single quotes, or double quotes when the text has one.
-fn quoted(text: &str) -> String {
-    if text.contains('\'') {
-        format!("\"{}\"", text.replace('"', ""))
-    } else {
-        format!("'{text}'")
-    }
-}
-
-fn regex_escape(text: &str) -> String {
-    let mut escaped = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() || c == '/' || c == '-' || c == '_' {
-            escaped.push(c);
-        } else {
-            escaped.push('\\');
-            escaped.push(c);
-        }
-    }
-    escaped
+/// An expr string literal.
+fn string(text: &str) -> String {
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
 }

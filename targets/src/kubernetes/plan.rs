@@ -71,6 +71,9 @@ impl Ref {
 pub(crate) enum Piece {
     Text(String),
     Ref(Ref),
+    /// An environment variable defined earlier in the same container, which Kubernetes
+    /// expands in env values (`$(NAME)`).
+    Var(String),
 }
 
 /// A value as a container sees it.
@@ -563,7 +566,8 @@ impl<'p> Lowering<'p, '_> {
         let Some(lowered) = self.cond(condition, scope, Place::JobCondition) else {
             return (Vec::new(), None);
         };
-        if let Some(text) = lowered.upper_case_literal() {
+        // Argo's expressions lower both sides, as GitHub ignores case; Tekton compares exactly.
+        if let Some(text) = lowered.upper_case_literal().filter(|_| self.engine == Engine::Tekton) {
             self.approximated(
                 condition.span,
                 &format!("the job condition compares with \"{text}\" case-sensitively"),
@@ -750,7 +754,21 @@ impl<'p> Lowering<'p, '_> {
         let mut ok = true;
         for part in &template.parts {
             match part {
-                TemplatePart::Text(text) => parts.push(TextPart::Text(text.clone())),
+                TemplatePart::Text(text) => {
+                    if let Some(syntax) = engine_syntax(self.engine, text) {
+                        self.unsupported(
+                            template.span,
+                            &format!("the text `{syntax}`, which the engine would replace"),
+                            "this text is not passed on as written",
+                            match self.engine {
+                                Engine::Tekton => "Tekton replaces `$(params.…)`, `$(context.…)`, `$(tasks.…)` and the like in every field: split the text (`$\"\"(params.x)` in a script), or use a `.pipe` value (`${{ ... }}`)",
+                                Engine::Argo => "Argo replaces `{{workflow.…}}`, `{{inputs.…}}`, `{{item}}` and the like in every field: split the braces (`{\"\"{` in a script), or use a `.pipe` value (`${{ ... }}`)",
+                            },
+                        );
+                        ok = false;
+                    }
+                    parts.push(TextPart::Text(text.clone()));
+                }
                 TemplatePart::Expr(expr) => match self.val(expr, scope, place) {
                     Some(Val::Pieces(pieces)) => {
                         for piece in pieces {
@@ -1283,6 +1301,27 @@ fn matrix_plan(matrix: &ir::Matrix) -> MatrixPlan {
     }
 }
 
+/// The first piece of `text` that the engine reads as its own variable syntax.
+fn engine_syntax(engine: Engine, text: &str) -> Option<String> {
+    let (open, prefixes): (&str, &[&str]) = match engine {
+        Engine::Tekton => (
+            "$(",
+            &["params.", "context.", "tasks.", "results.", "steps.", "step.", "workspaces."],
+        ),
+        Engine::Argo => (
+            "{{",
+            &["workflow.", "inputs.", "outputs.", "steps.", "tasks.", "item", "pod.", "node.", "="],
+        ),
+    };
+    text.match_indices(open).find_map(|(at, _)| {
+        let rest = text.get(at + open.len()..)?.trim_start();
+        prefixes
+            .iter()
+            .any(|prefix| rest.starts_with(prefix))
+            .then(|| text.get(at..).unwrap_or_default().chars().take(30).collect())
+    })
+}
+
 /// `5432` or `5432:5432`: the port a sidecar listens on.
 fn parse_port(text: &str) -> Option<u16> {
     let text = text.trim();
@@ -1357,6 +1396,18 @@ fn context_param(context: Context, name: &str) -> (String, Option<String>, Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn engine_variable_syntax_in_user_text_is_found() {
+        assert_eq!(
+            engine_syntax(Engine::Tekton, "echo $(params.sha) now").as_deref(),
+            Some("$(params.sha) now")
+        );
+        assert_eq!(engine_syntax(Engine::Tekton, "echo $(date) {{workflow.name}}"), None);
+        assert!(engine_syntax(Engine::Argo, "echo '{{ workflow.name }}'").is_some());
+        assert!(engine_syntax(Engine::Argo, "echo {{item}}").is_some());
+        assert_eq!(engine_syntax(Engine::Argo, "docker inspect -f '{{.Id}}' {{version}}"), None);
+    }
 
     #[test]
     fn ports_and_health_commands_are_read_from_docker_options() {

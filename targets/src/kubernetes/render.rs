@@ -37,13 +37,23 @@ pub(crate) fn metadata(plan: &Plan, key: &str, name: &str) -> Map {
 }
 
 /// A container's `env`; `text` renders engine references where the container runs.
+/// Literal text is escaped for Kubernetes, which expands `$(NAME)` in env values.
 pub(crate) fn env(plan: &Plan, env: &[EnvEntry], text: &dyn Fn(&[Piece]) -> String) -> Vec<Node> {
     env.iter()
         .map(|entry| {
             let mut var = Map::new();
             var.insert("name", entry.name.as_str());
             match &entry.value {
-                EnvValue::Text(pieces) => var.insert("value", text(pieces)),
+                EnvValue::Text(pieces) => {
+                    let escaped: Vec<Piece> = pieces
+                        .iter()
+                        .map(|piece| match piece {
+                            Piece::Text(literal) => Piece::Text(kubernetes_literal(literal)),
+                            other => other.clone(),
+                        })
+                        .collect();
+                    var.insert("value", text(&escaped))
+                }
                 EnvValue::Secret(key) => {
                     var.insert("valueFrom", key_ref("secretKeyRef", &plan.secrets, key))
                 }
@@ -101,6 +111,25 @@ pub(crate) fn run_params(plan: &Plan) -> Vec<Node> {
         .collect()
 }
 
+/// Text Kubernetes passes on unchanged in env values and container args, where it reads
+/// `$(NAME)` as a variable and `$$` as `$`: every `$` before a `$` or `(` is doubled.
+pub(crate) fn kubernetes_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '$' && matches!(chars.peek(), Some('$' | '(')) {
+            out.push('$');
+        }
+    }
+    out
+}
+
+/// The text of a Kubernetes dependent variable reference.
+pub(crate) fn dependent_var(name: &str) -> String {
+    format!("$({name})")
+}
+
 /// A literal operand's text.
 pub(crate) fn literal(operand: &Operand) -> Option<String> {
     match operand {
@@ -111,9 +140,21 @@ pub(crate) fn literal(operand: &Operand) -> Option<String> {
             .iter()
             .map(|p| match p {
                 Piece::Text(t) => Some(t.as_str()),
-                Piece::Ref(_) => None,
+                Piece::Ref(_) | Piece::Var(_) => None,
             })
             .collect(),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dollars_kubernetes_would_expand_are_escaped() {
+        assert_eq!(kubernetes_literal("echo $(date) $HOME $$ end$"), "echo $$(date) $HOME $$$ end$");
+        assert_eq!(kubernetes_literal("$$(X)"), "$$$$(X)");
+        assert_eq!(kubernetes_literal("plain"), "plain");
     }
 }

@@ -361,7 +361,7 @@ impl Launcher {
                         TextPart::Val(Val::Pieces(inner)) => pieces.extend(inner.iter().cloned()),
                         TextPart::Val(val) => {
                             let var = self.var(val);
-                            pieces.push(Piece::Text(format!("$({var})")));
+                            pieces.push(Piece::Var(var));
                         }
                     }
                 }
@@ -454,7 +454,7 @@ impl Launcher {
                     .iter()
                     .map(|p| match p {
                         Piece::Text(t) => t.as_str(),
-                        Piece::Ref(_) => "",
+                        Piece::Ref(_) | Piece::Var(_) => "",
                     })
                     .collect();
                 single_quoted(&text)
@@ -546,7 +546,7 @@ impl Launcher {
                         .iter()
                         .map(|p| match p {
                             Piece::Text(t) => t.as_str(),
-                            Piece::Ref(_) => "*",
+                            Piece::Ref(_) | Piece::Var(_) => "*",
                         })
                         .collect::<String>(),
                     _ => "*".into(),

@@ -282,6 +282,7 @@ impl Renderer<'_, '_> {
             .map(|piece| match piece {
                 Piece::Text(text) => text.clone(),
                 Piece::Ref(reference) => self.pipeline_ref(reference),
+                Piece::Var(name) => render::dependent_var(name),
             })
             .collect()
     }
@@ -339,6 +340,20 @@ impl Renderer<'_, '_> {
                     "Tekton `when` only tests whether a value is in a list of values",
                 )
                 .with_help("pass `--tekton-cel` (the cluster needs the `enable-cel-in-whenexpression` feature flag), or write the condition as `==`/`!=` comparisons joined by `&&`"),
+            );
+        }
+        if self.cel && cel.iter().any(|expression| expression.contains("$(")) {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::ApproximatedByTarget,
+                    format!(
+                        "on the tekton target, the CEL condition of job `{}` has the run's values substituted into its text",
+                        job.job.id
+                    ),
+                    span,
+                    "a value with a quote (a branch named `x'=='x'||'a`) can change what this condition means",
+                )
+                .with_help("only start runs of this pipeline with trusted values, or write the condition as `==`/`!=` comparisons joined by `&&` (compared, never evaluated)"),
             );
         }
         for expression in cel {
@@ -634,6 +649,7 @@ impl Renderer<'_, '_> {
             .map(|piece| match piece {
                 Piece::Text(text) => text.clone(),
                 Piece::Ref(reference) => format!("$(params.{})", reference.job_param(self.plan)),
+                Piece::Var(name) => render::dependent_var(name),
             })
             .collect()
     }
