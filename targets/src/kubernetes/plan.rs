@@ -238,13 +238,22 @@ pub(crate) enum EnvValue {
     Var(String),
 }
 
+/// `--health-cmd` and its `--health-interval`, `--health-timeout` and `--health-retries`.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct HealthCheck {
+    pub command: String,
+    pub interval_seconds: Option<u64>,
+    pub timeout_seconds: Option<u64>,
+    pub retries: Option<u64>,
+}
+
 pub(crate) struct Sidecar {
     pub name: String,
     pub image: Vec<Piece>,
     pub env: Vec<EnvEntry>,
     pub ports: Vec<u16>,
-    /// The service's `--health-cmd`, run by the readiness probe.
-    pub health_command: Option<String>,
+    /// The service's docker health check, which a readiness probe can run.
+    pub health: Option<HealthCheck>,
 }
 
 /// Lowers one pipeline; errors in the diagnostics mean the plan must not be rendered.
@@ -901,8 +910,8 @@ impl<'p> Lowering<'p, '_> {
             }
         }
         let options = container.options.as_ref().and_then(Template::as_plain);
-        let health_command = options.as_deref().and_then(health_command);
-        if health_command.is_some() && self.engine == Engine::Argo {
+        let health = options.as_deref().and_then(health_check);
+        if health.is_some() && self.engine == Engine::Argo {
             self.approximated(
                 container.span,
                 &format!(
@@ -918,7 +927,7 @@ impl<'p> Lowering<'p, '_> {
             image,
             env,
             ports,
-            health_command,
+            health,
         }
     }
 
@@ -1333,9 +1342,50 @@ fn parse_port(text: &str) -> Option<u16> {
     }
 }
 
-/// The command of `--health-cmd CMD` / `--health-cmd "CMD"` in docker options.
-fn health_command(options: &str) -> Option<String> {
-    let start = options.find("--health-cmd")? + "--health-cmd".len();
+/// The health check in docker options, when they have a `--health-cmd`.
+fn health_check(options: &str) -> Option<HealthCheck> {
+    let seconds = |name: &str| docker_option(options, name).as_deref().and_then(duration_seconds);
+    Some(HealthCheck {
+        command: docker_option(options, "--health-cmd")?,
+        interval_seconds: seconds("--health-interval"),
+        timeout_seconds: seconds("--health-timeout"),
+        retries: docker_option(options, "--health-retries").and_then(|n| n.parse().ok()),
+    })
+}
+
+/// Docker's duration syntax (`10s`, `1m30s`, `500ms`) in whole seconds, at least 1.
+fn duration_seconds(text: &str) -> Option<u64> {
+    let mut total_ms: u64 = 0;
+    let mut number = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let value: u64 = number.parse().ok()?;
+        number.clear();
+        let unit_ms = match c {
+            'h' => 3_600_000,
+            'm' if chars.peek() == Some(&'s') => {
+                chars.next();
+                1
+            }
+            'm' => 60_000,
+            's' => 1_000,
+            _ => return None,
+        };
+        total_ms = total_ms.checked_add(value.checked_mul(unit_ms)?)?;
+    }
+    if !number.is_empty() {
+        return None;
+    }
+    Some(total_ms.div_ceil(1_000).max(1))
+}
+
+/// The value of `--name VALUE`, `--name=VALUE` or `--name "VALUE"` in docker options.
+fn docker_option(options: &str, name: &str) -> Option<String> {
+    let start = options.find(name)? + name.len();
     let rest = options.get(start..)?.trim_start_matches(['=', ' ']);
     let quote = rest.chars().next()?;
     if quote == '"' || quote == '\'' {
@@ -1415,13 +1465,21 @@ mod tests {
         assert_eq!(parse_port("6379:6379"), Some(6379));
         assert_eq!(parse_port("8080:80"), None);
         assert_eq!(
-            health_command("--health-cmd pg_isready --health-interval 10s").as_deref(),
-            Some("pg_isready")
+            health_check("--health-cmd pg_isready --health-interval 10s --health-timeout 500ms"),
+            Some(HealthCheck {
+                command: "pg_isready".into(),
+                interval_seconds: Some(10),
+                timeout_seconds: Some(1),
+                retries: None,
+            })
         );
         assert_eq!(
-            health_command("--health-cmd \"redis-cli ping\" --health-retries 5").as_deref(),
-            Some("redis-cli ping")
+            health_check("--health-cmd \"redis-cli ping\" --health-retries 5")
+                .map(|h| (h.command, h.retries)),
+            Some(("redis-cli ping".to_string(), Some(5)))
         );
-        assert_eq!(health_command("--health-interval 10s"), None);
+        assert_eq!(health_check("--health-interval 10s"), None);
+        assert_eq!(duration_seconds("1m30s"), Some(90));
+        assert_eq!(duration_seconds("ten"), None);
     }
 }

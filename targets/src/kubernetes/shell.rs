@@ -98,7 +98,7 @@ pub(crate) fn step(spec: StepSpec) -> Result<(Vec<EnvEntry>, String), String> {
     out.push(runner);
     if let Some(seconds) = spec.timeout {
         out.push(format!(
-            "if command -v timeout >/dev/null 2>&1; then set -- timeout {seconds} \"$@\"; fi"
+            "if command -v timeout >/dev/null 2>&1; then set -- timeout {seconds} \"$@\"; else echo \"pipec: this image has no timeout command: the step's {seconds}s limit is not enforced\" >&2; fi"
         ));
     }
     out.push(format!(

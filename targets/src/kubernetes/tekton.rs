@@ -15,7 +15,7 @@
 use pipec_compiler::ir::{BinaryOp, Function, StatusFunction, Type};
 use pipec_compiler::{Code, Diagnostic, Span};
 
-use super::plan::{Cond, Container, JobPlan, Operand, Piece, Plan, Ref, SOURCE_DIR, Val};
+use super::plan::{Cond, Container, HealthCheck, JobPlan, Operand, Piece, Plan, Ref, SOURCE_DIR, Val};
 use super::render::{self, literal};
 use super::{Options, names};
 use crate::GeneratedFile;
@@ -620,8 +620,8 @@ impl Renderer<'_, '_> {
                 .iter()
                 .map(|sidecar| {
                     let mut container = render::sidecar(plan, sidecar, &text);
-                    if let Some(command) = &sidecar.health_command {
-                        container.insert("readinessProbe", readiness_probe(command));
+                    if let Some(health) = &sidecar.health {
+                        container.insert("readinessProbe", readiness_probe(health));
                     }
                     Node::Map(container)
                 })
@@ -689,15 +689,20 @@ impl Renderer<'_, '_> {
     }
 }
 
-fn readiness_probe(command: &str) -> Map {
+/// Docker's health check as a probe; docker's defaults (30 s, 30 s, 3 tries) where the
+/// service leaves a setting out.
+fn readiness_probe(health: &HealthCheck) -> Map {
     let mut exec = Map::new();
     exec.insert(
         "command",
-        vec![Node::from("/bin/sh"), Node::from("-c"), Node::from(command)],
+        vec![Node::from("/bin/sh"), Node::from("-c"), Node::from(health.command.as_str())],
     );
+    let number = |n: u64| Node::Number(n.to_string());
     let mut probe = Map::new();
     probe.insert("exec", exec);
-    probe.insert("periodSeconds", Node::Number("2".into()));
+    probe.insert("periodSeconds", number(health.interval_seconds.unwrap_or(30)));
+    probe.insert("timeoutSeconds", number(health.timeout_seconds.unwrap_or(30)));
+    probe.insert("failureThreshold", number(health.retries.unwrap_or(3).max(1)));
     probe
 }
 
