@@ -19,7 +19,7 @@ use pipec_compiler::{Code, Diagnostic};
 use super::plan::{Cond, Container, JobPlan, Operand, Piece, Plan, Ref, SOURCE_DIR, Val};
 use super::render::{self, literal};
 use super::tekton::glob_regex;
-use super::names;
+use super::{names, shell};
 use crate::GeneratedFile;
 use crate::yaml::{Map, Node};
 
@@ -300,23 +300,22 @@ impl Renderer<'_, '_> {
             }
             (Function::Matches, [subject, pattern]) => {
                 let glob = literal(pattern).unwrap_or_default();
-                format!("{} matches {}", self.operand(subject), string(&glob_regex(&glob)))
+                format!("{} matches {}", self.operand(subject), render::quoted(&glob_regex(&glob)))
             }
-            (function, [subject, text]) => {
-                let operator = match function {
-                    Function::StartsWith => "startsWith",
-                    Function::EndsWith => "endsWith",
-                    _ => "contains",
-                };
-                format!("{} {operator} {}", self.lowered(subject), self.lowered(text))
-            }
+            // expr's operators are named like the functions: `a startsWith b`.
+            (function, [subject, text]) => format!(
+                "{} {} {}",
+                self.lowered(subject),
+                function.name(),
+                self.lowered(text)
+            ),
             _ => "false".into(),
         }
     }
 
     fn lowered(&self, operand: &Operand) -> String {
         match literal(operand) {
-            Some(text) => string(&text.to_lowercase()),
+            Some(text) => render::quoted(&text.to_lowercase()),
             None => format!("sprig.lower({})", self.operand(operand)),
         }
     }
@@ -334,7 +333,7 @@ impl Renderer<'_, '_> {
         let parts: Vec<String> = pieces
             .iter()
             .map(|piece| match piece {
-                Piece::Text(text) | Piece::Var(text) => string(text),
+                Piece::Text(text) | Piece::Var(text) => render::quoted(text),
                 Piece::Ref(reference) => self.variable(reference),
             })
             .collect();
@@ -347,11 +346,11 @@ impl Renderer<'_, '_> {
 
     fn variable(&self, reference: &Ref) -> String {
         match reference {
-            Ref::Param(name) => format!("workflow.parameters[{}]", string(name)),
-            Ref::Matrix(key) => format!("item[{}]", string(key)),
+            Ref::Param(name) => format!("workflow.parameters[{}]", render::quoted(name)),
+            Ref::Matrix(key) => format!("item[{}]", render::quoted(key)),
             Ref::JobOutput { job, output } => {
                 let job = self.plan.jobs.get(*job).map_or("", |j| j.name.as_str());
-                format!("tasks[{}].outputs.parameters[{}]", string(job), string(output))
+                format!("tasks[{}].outputs.parameters[{}]", render::quoted(job), render::quoted(output))
             }
             Ref::RunUid => "workflow.uid".into(),
         }
@@ -409,7 +408,7 @@ impl Renderer<'_, '_> {
                 .iter()
                 .map(|name| {
                     let mut value_from = Map::new();
-                    value_from.insert("path", format!("/workspace/.pipec/outputs/{name}"));
+                    value_from.insert("path", shell::output_file(name));
                     // A skipped or failed job has no output: its dependants read "".
                     value_from.insert("default", "");
                     let mut parameter = Map::new();
@@ -525,7 +524,3 @@ fn approval_task(job: &JobPlan) -> String {
     names::joined(&["approve", &job.name])
 }
 
-/// An expr string literal.
-fn string(text: &str) -> String {
-    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
-}

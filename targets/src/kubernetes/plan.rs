@@ -312,16 +312,15 @@ enum Place {
     Container,
 }
 
-/// What lowering a job needs to know about it.
-struct JobScope<'a> {
-    index: usize,
-    job: &'a ir::Job,
+/// What lowering a job collects as it goes.
+#[derive(Default)]
+struct JobScope {
     /// Step ids by container index.
     step_ids: Vec<(String, usize)>,
     refs: Vec<Ref>,
 }
 
-impl JobScope<'_> {
+impl JobScope {
     fn record(&mut self, pieces: &[Piece]) {
         for piece in pieces {
             if let Piece::Ref(reference) = piece
@@ -433,7 +432,7 @@ impl<'p> Lowering<'p, '_> {
             if !self.contexts.contains(context) {
                 continue;
             }
-            let (description, default, example) = context_param(*context, name);
+            let (description, default, example) = context_param(*context);
             params.push(RunParam {
                 name: names::label(name),
                 description,
@@ -476,12 +475,7 @@ impl<'p> Lowering<'p, '_> {
             .iter()
             .filter_map(|need| self.pipeline.jobs.iter().position(|j| j.id == need.name))
             .collect();
-        let mut scope = JobScope {
-            index,
-            job,
-            step_ids: Vec::new(),
-            refs: Vec::new(),
-        };
+        let mut scope = JobScope::default();
         let (when, handler) = self.job_condition(job, &mut scope);
         let matrix = job.matrix.as_ref().map(matrix_plan);
         // Every combination passes every key, so the job declares them all.
@@ -620,7 +614,7 @@ impl<'p> Lowering<'p, '_> {
     fn val(&mut self, expr: &Expr, scope: &mut JobScope, place: Place) -> Option<Val> {
         let pieces = |pieces: Vec<Piece>| Some(Val::Pieces(pieces));
         match &expr.kind {
-            ExprKind::Literal(literal) => pieces(vec![Piece::Text(literal_text(literal))]),
+            ExprKind::Literal(literal) => pieces(vec![Piece::Text(literal.to_text())]),
             ExprKind::Template(template) => {
                 let mut all = Vec::new();
                 for part in self.text(template, scope, place)? {
@@ -685,10 +679,9 @@ impl<'p> Lowering<'p, '_> {
                     output: names::label(output),
                 })])
             }
-            ExprKind::Secret(name) | ExprKind::Var(name) | ExprKind::Env(name)
+            ExprKind::Secret(_) | ExprKind::Var(_) | ExprKind::Env(_)
                 if place == Place::JobCondition =>
             {
-                let _ = name;
                 self.unsupported(
                     expr.span,
                     "a secret, variable or environment value in a job condition",
@@ -1204,7 +1197,7 @@ impl<'p> Lowering<'p, '_> {
         if let Some(image) = finish_image {
             let output_path = |name: &str| match self.engine {
                 Engine::Tekton => format!("$(results.{name}.path)"),
-                Engine::Argo => format!("/workspace/.pipec/outputs/{name}"),
+                Engine::Argo => shell::output_file(name),
             };
             let (env, script) = shell::finish(
                 job_name,
@@ -1260,9 +1253,8 @@ impl<'p> Lowering<'p, '_> {
     }
 }
 
-impl JobScope<'_> {
+impl JobScope {
     fn step_index(&self, id: &str) -> Option<usize> {
-        let _ = (self.index, self.job);
         self.step_ids
             .iter()
             .find(|(step, _)| step == id)
@@ -1276,10 +1268,6 @@ fn set_env(env: &mut Vec<(String, Vec<TextPart>)>, name: &str, parts: Vec<TextPa
         Some(slot) => slot.1 = parts,
         None => env.push((name.to_string(), parts)),
     }
-}
-
-fn literal_text(literal: &Literal) -> String {
-    literal.to_text()
 }
 
 fn matrix_plan(matrix: &ir::Matrix) -> MatrixPlan {
@@ -1398,7 +1386,7 @@ fn docker_option(options: &str, name: &str) -> Option<String> {
 }
 
 /// What the run parameter of a context means, its default and the run object's value.
-fn context_param(context: Context, name: &str) -> (String, Option<String>, String) {
+fn context_param(context: Context) -> (String, Option<String>, String) {
     let (description, default, example): (&str, Option<&str>, &str) = match context {
         Context::Repository => (
             "owner/name of the repository to check out",
@@ -1435,7 +1423,6 @@ fn context_param(context: Context, name: &str) -> (String, Option<String>, Strin
         ),
         Context::RunId | Context::Workspace | Context::JobStatus => ("", None, ""),
     };
-    let _ = name;
     (
         description.to_string(),
         default.map(str::to_string),

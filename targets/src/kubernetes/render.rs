@@ -130,6 +130,11 @@ pub(crate) fn dependent_var(name: &str) -> String {
     format!("$({name})")
 }
 
+/// A string literal of CEL and of Argo's expr: single quotes, `\` and `'` escaped.
+pub(crate) fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
 /// A literal operand's text.
 pub(crate) fn literal(operand: &Operand) -> Option<String> {
     match operand {

@@ -19,6 +19,11 @@ use super::plan::{Cond, EnvEntry, EnvValue, Operand, Piece, Runtime, TextPart, V
 /// The job's own files: status, step outcomes and outputs, the scripts.
 const STATE: &str = "/workspace/.pipec";
 
+/// Where the last container writes a job output for an engine to read it (Argo).
+pub(crate) fn output_file(name: &str) -> String {
+    format!("{STATE}/outputs/{name}")
+}
+
 pub(crate) struct StepSpec<'a> {
     pub index: usize,
     pub title: &'a str,

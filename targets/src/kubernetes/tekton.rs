@@ -476,16 +476,15 @@ impl Renderer<'_, '_> {
                 }
                 (Function::Matches, [subject, pattern]) => {
                     let glob = literal(pattern).unwrap_or_default();
-                    format!("{}.matches({})", self.cel_operand(subject), cel_string(&glob_regex(&glob)))
+                    format!("{}.matches({})", self.cel_operand(subject), render::quoted(&glob_regex(&glob)))
                 }
-                (function, [a, b]) => {
-                    let method = match function {
-                        Function::StartsWith => "startsWith",
-                        Function::EndsWith => "endsWith",
-                        _ => "contains",
-                    };
-                    format!("{}.{method}({})", self.cel_operand(a), self.cel_operand(b))
-                }
+                // CEL's string methods are named like the functions: `a.startsWith(b)`.
+                (function, [a, b]) => format!(
+                    "{}.{}({})",
+                    self.cel_operand(a),
+                    function.name(),
+                    self.cel_operand(b)
+                ),
                 _ => "false".into(),
             },
             Cond::Status(_) => "true".into(),
@@ -497,7 +496,7 @@ impl Renderer<'_, '_> {
             Operand::Value {
                 val: Val::Pieces(pieces),
                 ..
-            } => cel_string(&self.pipeline_text(pieces)),
+            } => render::quoted(&self.pipeline_text(pieces)),
             _ => "''".into(),
         }
     }
@@ -588,30 +587,11 @@ impl Renderer<'_, '_> {
             .unwrap_or_else(|| job.job.id.clone());
         spec.insert("description", description);
         if !job.refs.is_empty() {
-            let params: Vec<Node> = job
-                .refs
-                .iter()
-                .map(|reference| {
-                    let mut param = Map::new();
-                    param.insert("name", reference.job_param(plan));
-                    param.insert("type", "string");
-                    Node::Map(param)
-                })
-                .collect();
-            spec.insert("params", params);
+            let params = job.refs.iter().map(|reference| reference.job_param(plan));
+            spec.insert("params", string_declarations(params));
         }
         if !job.outputs.is_empty() {
-            let results: Vec<Node> = job
-                .outputs
-                .iter()
-                .map(|name| {
-                    let mut result = Map::new();
-                    result.insert("name", name.as_str());
-                    result.insert("type", "string");
-                    Node::Map(result)
-                })
-                .collect();
-            spec.insert("results", results);
+            spec.insert("results", string_declarations(job.outputs.iter().cloned()));
         }
         if !job.sidecars.is_empty() {
             let text = |pieces: &[Piece]| self.task_text(pieces);
@@ -706,6 +686,18 @@ fn readiness_probe(health: &HealthCheck) -> Map {
     probe
 }
 
+/// Task params or results: each a `string` with its name.
+fn string_declarations(names: impl Iterator<Item = String>) -> Vec<Node> {
+    names
+        .map(|name| {
+            let mut declaration = Map::new();
+            declaration.insert("name", name);
+            declaration.insert("type", "string");
+            Node::Map(declaration)
+        })
+        .collect()
+}
+
 fn entry(input: &str, operator: &str, values: &[String]) -> Node {
     let mut entry = Map::new();
     entry.insert("input", input);
@@ -717,9 +709,6 @@ fn entry(input: &str, operator: &str, values: &[String]) -> Node {
     Node::Map(entry)
 }
 
-fn cel_string(text: &str) -> String {
-    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
-}
 
 /// A GitHub filter glob as an anchored RE2 regular expression.
 pub(crate) fn glob_regex(glob: &str) -> String {
