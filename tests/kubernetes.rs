@@ -80,7 +80,12 @@ fn read_tree(root: &Path) -> Vec<(String, String)> {
             if path.is_dir() {
                 stack.push(path);
             } else {
-                let relative = path.strip_prefix(root).unwrap().to_str().unwrap().replace('\\', "/");
+                let relative = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .replace('\\', "/");
                 files.push((relative, fs::read_to_string(&path).unwrap()));
             }
         }
@@ -117,10 +122,7 @@ fn assert_valid(build: &Build, what: &str) {
         String::from_utf8_lossy(&schemas.stdout),
         String::from_utf8_lossy(&schemas.stderr)
     );
-    let references = python(
-        &reference_checker(),
-        &[build.dir.path()],
-    );
+    let references = python(&reference_checker(), &[build.dir.path()]);
     assert!(
         references.status.success(),
         "{what}: broken references:\n{}{}",
@@ -168,18 +170,33 @@ fn check_build(prefix: &str, source: &str, target: &str, extra: &[&str], expecte
     let first = build(source, target, extra);
     match expected {
         Some(expected) => {
-            let expected: BTreeSet<String> = expected.split_whitespace().map(String::from).collect();
+            let expected: BTreeSet<String> =
+                expected.split_whitespace().map(String::from).collect();
             assert_eq!(first.code, 1, "{prefix}: the build must fail");
-            assert!(first.files.is_empty(), "{prefix}: files were written despite errors");
-            assert_eq!(codes(&first), expected, "{prefix}: {:#?}", first.diagnostics);
-            insta::assert_snapshot!(format!("{prefix}__diagnostics"), first.diagnostics.join("\n"));
+            assert!(
+                first.files.is_empty(),
+                "{prefix}: files were written despite errors"
+            );
+            assert_eq!(
+                codes(&first),
+                expected,
+                "{prefix}: {:#?}",
+                first.diagnostics
+            );
+            insta::assert_snapshot!(
+                format!("{prefix}__diagnostics"),
+                first.diagnostics.join("\n")
+            );
         }
         None => {
             assert_eq!(first.code, 0, "{prefix}: {:#?}", first.diagnostics);
             assert_valid(&first, prefix);
             snapshot_files(prefix, &first);
             let second = build(source, target, extra);
-            assert_eq!(first.files, second.files, "{prefix}: a second build differs");
+            assert_eq!(
+                first.files, second.files,
+                "{prefix}: a second build differs"
+            );
         }
     }
 }
@@ -192,10 +209,22 @@ fn fixtures_build_to_valid_manifests() {
         let relative = format!("{FIXTURES}/{stem}.pipe");
         for target in TARGETS {
             let expected = directive(&source, &format!("expect {target}"));
-            check_build(&format!("fixture__{stem}__{target}"), &relative, target, &[], expected);
+            check_build(
+                &format!("fixture__{stem}__{target}"),
+                &relative,
+                target,
+                &[],
+                expected,
+            );
             if let Some(args) = directive(&source, &format!("{target}-cel")) {
                 let args: Vec<&str> = args.split_whitespace().collect();
-                check_build(&format!("fixture__{stem}__{target}-cel"), &relative, target, &args, None);
+                check_build(
+                    &format!("fixture__{stem}__{target}-cel"),
+                    &relative,
+                    target,
+                    &args,
+                    None,
+                );
             }
         }
     }
@@ -214,11 +243,22 @@ fn build_or_stop_with_capability_diagnostics(prefix: &str, source: &str) {
             let other: Vec<&String> = built
                 .diagnostics
                 .iter()
-                .filter(|d| d.starts_with('E') && !d.starts_with("E0701") && !d.starts_with("E0702"))
+                .filter(|d| {
+                    d.starts_with('E') && !d.starts_with("E0701") && !d.starts_with("E0702")
+                })
                 .collect();
-            assert!(other.is_empty(), "{prefix}: errors other than capability ones: {other:#?}");
-            assert!(built.files.is_empty(), "{prefix}: files were written despite errors");
-            insta::assert_snapshot!(format!("{prefix}__diagnostics"), built.diagnostics.join("\n"));
+            assert!(
+                other.is_empty(),
+                "{prefix}: errors other than capability ones: {other:#?}"
+            );
+            assert!(
+                built.files.is_empty(),
+                "{prefix}: files were written despite errors"
+            );
+            insta::assert_snapshot!(
+                format!("{prefix}__diagnostics"),
+                built.diagnostics.join("\n")
+            );
         }
     }
 }
@@ -254,7 +294,9 @@ fn examples_build_or_stop_with_a_capability_diagnostic() {
 /// Every standard-library template on the Kubernetes targets (the fixtures call them all).
 #[test]
 fn stdlib_fixtures_build_or_stop_with_a_capability_diagnostic() {
-    for file in entries("tests/fixtures/stdlib", |p| p.extension().is_some_and(|e| e == "pipe")) {
+    for file in entries("tests/fixtures/stdlib", |p| {
+        p.extension().is_some_and(|e| e == "pipe")
+    }) {
         let module = file.trim_end_matches(".pipe");
         build_or_stop_with_capability_diagnostics(
             &format!("stdlib__{module}"),
@@ -268,22 +310,42 @@ fn stdlib_fixtures_build_or_stop_with_a_capability_diagnostic() {
 fn the_reference_checker_catches_broken_references() {
     let fixture = format!("{FIXTURES}/outputs.pipe");
     let breakages: [(&str, &str, &str, &str); 4] = [
-        ("tekton", "outputs/pipeline.yaml", "runAfter: [version]", "runAfter: [versions]"),
-        ("tekton", "outputs/task-publish.yaml", "- name: needs-version-tag", "- name: needs-version-tags"),
-        ("argo", "outputs/workflowtemplate.yaml", "depends: version.Succeeded", "depends: versio.Succeeded"),
-        ("argo", "outputs/workflowtemplate.yaml", "outputs.parameters.tag}}", "outputs.parameters.tags}}"),
+        (
+            "tekton",
+            "outputs/pipeline.yaml",
+            "runAfter: [version]",
+            "runAfter: [versions]",
+        ),
+        (
+            "tekton",
+            "outputs/task-publish.yaml",
+            "- name: needs-version-tag",
+            "- name: needs-version-tags",
+        ),
+        (
+            "argo",
+            "outputs/workflowtemplate.yaml",
+            "depends: version.Succeeded",
+            "depends: versio.Succeeded",
+        ),
+        (
+            "argo",
+            "outputs/workflowtemplate.yaml",
+            "outputs.parameters.tag}}",
+            "outputs.parameters.tags}}",
+        ),
     ];
     for (target, file, from, to) in breakages {
         let built = build(&fixture, target, &[]);
         assert_eq!(built.code, 0, "{:#?}", built.diagnostics);
         let path = built.dir.path().join(file);
         let text = fs::read_to_string(&path).unwrap();
-        assert!(text.contains(from), "{file} no longer contains {from:?}: update this test");
-        fs::write(&path, text.replacen(from, to, 1)).unwrap();
-        let checked = python(
-            &reference_checker(),
-            &[built.dir.path()],
+        assert!(
+            text.contains(from),
+            "{file} no longer contains {from:?}: update this test"
         );
+        fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        let checked = python(&reference_checker(), &[built.dir.path()]);
         assert!(
             !checked.status.success(),
             "the checker accepted {file} with {from:?} changed to {to:?}"

@@ -41,7 +41,10 @@ fn run_job(target: &str) -> Value {
     .unwrap();
     let (document, template) = match target {
         "tekton" => (out.path().join("steps/task-work.yaml"), None),
-        _ => (out.path().join("steps/workflowtemplate.yaml"), Some("job-work")),
+        _ => (
+            out.path().join("steps/workflowtemplate.yaml"),
+            Some("job-work"),
+        ),
     };
     let workspace = out.path().join("workspace");
     let mut command = Command::new("python3");

@@ -560,10 +560,12 @@ impl<'a> StepSource<'a> {
                 ),
                 _ => None,
             }),
-            StepSource::Call { call, .. } => names
-                .file
-                .template_quietly(call)
-                .map(|def| def.outputs.iter().map(|o| (o.name.clone(), o.ty.clone())).collect()),
+            StepSource::Call { call, .. } => names.file.template_quietly(call).map(|def| {
+                def.outputs
+                    .iter()
+                    .map(|o| (o.name.clone(), o.ty.clone()))
+                    .collect()
+            }),
         }
     }
 }

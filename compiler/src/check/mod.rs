@@ -141,7 +141,11 @@ fn module_doc(db: &SourceDb, file: FileId, exports: &imports::Exports) -> crate:
         },
         doc: crate::parse::module_doc(db.text(file)),
         enums: exports.enums.iter().map(|e| e.documentation()).collect(),
-        templates: exports.templates.iter().map(|t| t.documentation()).collect(),
+        templates: exports
+            .templates
+            .iter()
+            .map(|t| t.documentation())
+            .collect(),
     }
 }
 

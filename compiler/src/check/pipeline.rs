@@ -14,8 +14,8 @@ use crate::ir::{self, Type};
 use crate::span::Span;
 
 use super::expr::{JobDecl, LetBinding, OutputDecl, PipelineNames, Position, Scope};
-use super::section::Section;
 use super::imports::{Exports, FileScope};
+use super::section::Section;
 use super::{Cx, events, literals, templates, values};
 
 /// A pipeline being lowered, with the names jobs will resolve against.
@@ -57,7 +57,13 @@ pub(super) fn lower_file(
         _ => None,
     }) {
         if let Some(previous) = exports.enums.iter().find(|e| e.name == name.name) {
-            cx.duplicate(format!("enum `{}`", name.name), "defined", name.span, previous.span, "rename one of them");
+            cx.duplicate(
+                format!("enum `{}`", name.name),
+                "defined",
+                name.span,
+                previous.span,
+                "rename one of them",
+            );
             continue;
         }
         let def = Rc::new(templates::define_enum(cx, item, name, body));
@@ -66,14 +72,27 @@ pub(super) fn lower_file(
     }
     // Every signature first, so templates can call each other in any order.
     for (item, kind, name, params, body) in section.items(|item| match &item.kind {
-        ItemKind::Template { kind, name, params, body } => Some((item, *kind, name, params, body)),
+        ItemKind::Template {
+            kind,
+            name,
+            params,
+            body,
+        } => Some((item, *kind, name, params, body)),
         _ => None,
     }) {
         if let Some(previous) = exports.templates.iter().find(|t| t.name == name.name) {
-            cx.duplicate(format!("template `{}`", name.name), "defined", name.span, previous.name_span, "rename one of them");
+            cx.duplicate(
+                format!("template `{}`", name.name),
+                "defined",
+                name.span,
+                previous.name_span,
+                "rename one of them",
+            );
             continue;
         }
-        let def = Rc::new(templates::define_template(cx, scope, &lets, item, kind, name, params, body));
+        let def = Rc::new(templates::define_template(
+            cx, scope, &lets, item, kind, name, params, body,
+        ));
         scope.templates.borrow_mut().push((Rc::clone(&def), None));
         exports.templates.push(def);
     }
@@ -88,7 +107,15 @@ pub(super) fn lower_file(
     let mut lowered = Vec::new();
     if compile_pipelines {
         for (item, id, name, body) in pipelines {
-            lowered.push(lower_pipeline(cx, scope, &lets, item, id, name.as_ref(), body));
+            lowered.push(lower_pipeline(
+                cx,
+                scope,
+                &lets,
+                item,
+                id,
+                name.as_ref(),
+                body,
+            ));
         }
     }
     // A module's `let`s are there for the files that import it.

@@ -117,7 +117,8 @@ fn hyphenated_names_and_operators() {
 
 #[test]
 fn doc_comments_are_the_hash_hash_lines_directly_above() {
-    let text = "## Module doc.\n\n# plain comment\n## First line.\n##\n## Second.\ntemplate step x() {}\n";
+    let text =
+        "## Module doc.\n\n# plain comment\n## First line.\n##\n## Second.\ntemplate step x() {}\n";
     let offset = text.find("template").unwrap_or(0);
     assert_eq!(
         super::doc_comment(text, offset).as_deref(),

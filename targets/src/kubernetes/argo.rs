@@ -139,7 +139,11 @@ impl Renderer<'_, '_> {
                 approval.insert_some("depends", depends.clone());
                 approval.insert_some("when", when.clone());
                 tasks.push(Node::Map(approval));
-                tasks.push(Node::Map(self.task(job, Some(format!("{name}.Succeeded")), when)));
+                tasks.push(Node::Map(self.task(
+                    job,
+                    Some(format!("{name}.Succeeded")),
+                    when,
+                )));
             } else {
                 tasks.push(Node::Map(self.task(job, depends, when)));
             }
@@ -185,7 +189,10 @@ impl Renderer<'_, '_> {
                 .map(|row| {
                     let mut item = Map::new();
                     for key in &matrix.keys {
-                        let value = row.iter().find(|(k, _)| k == key).map_or("", |(_, v)| v.as_str());
+                        let value = row
+                            .iter()
+                            .find(|(k, _)| k == key)
+                            .map_or("", |(_, v)| v.as_str());
                         item.insert(key.as_str(), value);
                     }
                     Node::Map(item)
@@ -222,7 +229,11 @@ impl Renderer<'_, '_> {
                     .ancestors
                     .iter()
                     .any(|a| plan.jobs.get(*a).is_some_and(|j| j.handler.is_some()));
-                let upstream = if through_handler { &job.ancestors } else { &job.needs };
+                let upstream = if through_handler {
+                    &job.ancestors
+                } else {
+                    &job.needs
+                };
                 let tests: Vec<String> = upstream
                     .iter()
                     .filter_map(name)
@@ -262,14 +273,23 @@ impl Renderer<'_, '_> {
         let text = match cond {
             Cond::Const(b) => b.to_string(),
             Cond::And(items) | Cond::Or(items) => {
-                let joiner = if matches!(cond, Cond::And(_)) { " && " } else { " || " };
+                let joiner = if matches!(cond, Cond::And(_)) {
+                    " && "
+                } else {
+                    " || "
+                };
                 let parts: Vec<String> = items.iter().map(|i| self.expression(i, true)).collect();
                 parts.join(joiner)
             }
             Cond::Not(inner) => return format!("!({})", self.expression(inner, false)),
             Cond::Compare { op, lhs, rhs } => match op {
                 BinaryOp::Eq | BinaryOp::Ne => {
-                    format!("{} {} {}", self.lowered(lhs), op.symbol(), self.lowered(rhs))
+                    format!(
+                        "{} {} {}",
+                        self.lowered(lhs),
+                        op.symbol(),
+                        self.lowered(rhs)
+                    )
                 }
                 _ => format!(
                     "asFloat({}) {} asFloat({})",
@@ -300,7 +320,11 @@ impl Renderer<'_, '_> {
             }
             (Function::Matches, [subject, pattern]) => {
                 let glob = literal(pattern).unwrap_or_default();
-                format!("{} matches {}", self.operand(subject), render::quoted(&glob_regex(&glob)))
+                format!(
+                    "{} matches {}",
+                    self.operand(subject),
+                    render::quoted(&glob_regex(&glob))
+                )
             }
             // expr's operators are named like the functions: `a startsWith b`.
             (function, [subject, text]) => format!(
@@ -350,7 +374,11 @@ impl Renderer<'_, '_> {
             Ref::Matrix(key) => format!("item[{}]", render::quoted(key)),
             Ref::JobOutput { job, output } => {
                 let job = self.plan.jobs.get(*job).map_or("", |j| j.name.as_str());
-                format!("tasks[{}].outputs.parameters[{}]", render::quoted(job), render::quoted(output))
+                format!(
+                    "tasks[{}].outputs.parameters[{}]",
+                    render::quoted(job),
+                    render::quoted(output)
+                )
             }
             Ref::RunUid => "workflow.uid".into(),
         }
@@ -431,7 +459,10 @@ impl Renderer<'_, '_> {
             .map(|piece| match piece {
                 Piece::Text(text) => text.clone(),
                 Piece::Ref(reference @ (Ref::Matrix(_) | Ref::JobOutput { .. })) => {
-                    format!("{{{{inputs.parameters.{}}}}}", reference.job_param(self.plan))
+                    format!(
+                        "{{{{inputs.parameters.{}}}}}",
+                        reference.job_param(self.plan)
+                    )
                 }
                 Piece::Ref(reference) => self.dag_ref(reference),
                 Piece::Var(name) => render::dependent_var(name),
@@ -448,7 +479,10 @@ impl Renderer<'_, '_> {
         out.insert("env", render::env(self.plan, &container.env, &text));
         out.insert("command", vec![Node::from("/bin/sh"), Node::from("-c")]);
         // Kubernetes expands `$(NAME)` in args too (not in Tekton's `script`).
-        out.insert("args", vec![Node::from(render::kubernetes_literal(&container.script))]);
+        out.insert(
+            "args",
+            vec![Node::from(render::kubernetes_literal(&container.script))],
+        );
         if let Some(after) = after {
             out.insert("dependencies", vec![Node::from(after)]);
         }
@@ -483,7 +517,9 @@ fn status_depends(status: &Cond, upstream: &[String], needs: &[String]) -> Strin
             let ended: Vec<String> = needs
                 .iter()
                 .map(|n| {
-                    format!("({n}.Succeeded || {n}.Skipped || {n}.Failed || {n}.Errored || {n}.Omitted)")
+                    format!(
+                        "({n}.Succeeded || {n}.Skipped || {n}.Failed || {n}.Errored || {n}.Omitted)"
+                    )
                 })
                 .collect();
             ended.join(" && ")
@@ -496,12 +532,17 @@ fn status_depends(status: &Cond, upstream: &[String], needs: &[String]) -> Strin
             format!("({})", failed.join(" || "))
         }
         Cond::Status(_) => {
-            let succeeded: Vec<String> = upstream.iter().map(|n| format!("{n}.Succeeded")).collect();
+            let succeeded: Vec<String> =
+                upstream.iter().map(|n| format!("{n}.Succeeded")).collect();
             format!("({})", succeeded.join(" && "))
         }
         Cond::Not(inner) => format!("!{}", status_depends(inner, upstream, needs)),
         Cond::And(items) | Cond::Or(items) => {
-            let joiner = if matches!(status, Cond::And(_)) { " && " } else { " || " };
+            let joiner = if matches!(status, Cond::And(_)) {
+                " && "
+            } else {
+                " || "
+            };
             let parts: Vec<String> = items
                 .iter()
                 .map(|i| status_depends(i, upstream, needs))
@@ -523,4 +564,3 @@ fn job_template_name(job: &JobPlan) -> String {
 fn approval_task(job: &JobPlan) -> String {
     names::joined(&["approve", &job.name])
 }
-

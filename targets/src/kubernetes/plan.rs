@@ -90,8 +90,13 @@ pub(crate) enum Val {
 /// Values only known while the job runs, read by the launcher from the job's files.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Runtime {
-    StepOutput { step: usize, output: String },
-    StepOutcome { step: usize },
+    StepOutput {
+        step: usize,
+        output: String,
+    },
+    StepOutcome {
+        step: usize,
+    },
     JobStatus,
     /// A condition used as a value: `true` or `false`, as GitHub writes it.
     Condition(Box<Cond>),
@@ -412,10 +417,12 @@ impl<'p> Lowering<'p, '_> {
                 ),
             );
         }
-        let concurrency = pipeline
-            .concurrency
-            .as_ref()
-            .or_else(|| pipeline.jobs.iter().find_map(|job| job.concurrency.as_ref()));
+        let concurrency = pipeline.concurrency.as_ref().or_else(|| {
+            pipeline
+                .jobs
+                .iter()
+                .find_map(|job| job.concurrency.as_ref())
+        });
         if let Some(concurrency) = concurrency {
             self.approximated(
                 concurrency.span,
@@ -458,7 +465,9 @@ impl<'p> Lowering<'p, '_> {
             params.push(RunParam {
                 name: names::joined(&["input", &input.name]),
                 description: match &dispatch_default {
-                    Some(value) => format!("{description} (manual runs: default {value:?}; empty otherwise)"),
+                    Some(value) => {
+                        format!("{description} (manual runs: default {value:?}; empty otherwise)")
+                    }
                     None => format!("{description} (manual runs; empty otherwise)"),
                 },
                 example: dispatch_default.unwrap_or_default(),
@@ -521,7 +530,9 @@ impl<'p> Lowering<'p, '_> {
         let mut marked = vec![false; jobs.len()];
         let mut stack = vec![index];
         while let Some(current) = stack.pop() {
-            let Some(job) = jobs.get(current) else { continue };
+            let Some(job) = jobs.get(current) else {
+                continue;
+            };
             for need in &job.needs {
                 if let Some(position) = jobs.iter().position(|j| j.id == need.name)
                     && let Some(slot) = marked.get_mut(position)
@@ -558,11 +569,7 @@ impl<'p> Lowering<'p, '_> {
         }
     }
 
-    fn job_condition(
-        &mut self,
-        job: &ir::Job,
-        scope: &mut JobScope,
-    ) -> (Vec<Cond>, Option<Cond>) {
+    fn job_condition(&mut self, job: &ir::Job, scope: &mut JobScope) -> (Vec<Cond>, Option<Cond>) {
         let Some(condition) = &job.condition else {
             return (Vec::new(), None);
         };
@@ -570,7 +577,10 @@ impl<'p> Lowering<'p, '_> {
             return (Vec::new(), None);
         };
         // Argo's expressions lower both sides, as GitHub ignores case; Tekton compares exactly.
-        if let Some(text) = lowered.upper_case_literal().filter(|_| self.engine == Engine::Tekton) {
+        if let Some(text) = lowered
+            .upper_case_literal()
+            .filter(|_| self.engine == Engine::Tekton)
+        {
             self.approximated(
                 condition.span,
                 &format!("the job condition compares with \"{text}\" case-sensitively"),
@@ -637,9 +647,7 @@ impl<'p> Lowering<'p, '_> {
             ExprKind::Context(Context::JobStatus) if place == Place::Container => {
                 Some(Val::Runtime(Runtime::JobStatus))
             }
-            ExprKind::Context(Context::Workspace) => {
-                pieces(vec![Piece::Text(SOURCE_DIR.into())])
-            }
+            ExprKind::Context(Context::Workspace) => pieces(vec![Piece::Text(SOURCE_DIR.into())]),
             ExprKind::Context(Context::RunId) => pieces(vec![Piece::Ref(Ref::RunUid)]),
             ExprKind::Context(Context::JobStatus) => {
                 self.unsupported(
@@ -661,7 +669,9 @@ impl<'p> Lowering<'p, '_> {
                 if !self.inputs.contains(name) {
                     self.inputs.push(name.clone());
                 }
-                pieces(vec![Piece::Ref(Ref::Param(names::joined(&["input", name])))])
+                pieces(vec![Piece::Ref(Ref::Param(names::joined(&[
+                    "input", name,
+                ])))])
             }
             ExprKind::JobOutput { job, output } => {
                 let position = self.pipeline.jobs.iter().position(|j| &j.id == job)?;
@@ -933,7 +943,9 @@ impl<'p> Lowering<'p, '_> {
                 "give the pods' service account an image pull secret instead, and remove `credentials`",
             );
         }
-        if container.options.is_some() || !container.volumes.is_empty() || !container.ports.is_empty()
+        if container.options.is_some()
+            || !container.volumes.is_empty()
+            || !container.ports.is_empty()
         {
             self.approximated(
                 container.span,
@@ -946,7 +958,10 @@ impl<'p> Lowering<'p, '_> {
 
     fn image_pieces(&mut self, image: &Template, scope: &mut JobScope) -> Vec<Piece> {
         let mut pieces = Vec::new();
-        for part in self.text(image, scope, Place::Container).unwrap_or_default() {
+        for part in self
+            .text(image, scope, Place::Container)
+            .unwrap_or_default()
+        {
             match part {
                 TextPart::Text(text) => pieces.push(Piece::Text(text)),
                 TextPart::Val(Val::Pieces(inner)) => pieces.extend(inner),
@@ -1029,10 +1044,7 @@ impl<'p> Lowering<'p, '_> {
             .collect();
 
         let mut base_env = vec![
-            (
-                "CI".to_string(),
-                vec![TextPart::Text("true".into())],
-            ),
+            ("CI".to_string(), vec![TextPart::Text("true".into())]),
             (
                 "GITHUB_REPOSITORY".to_string(),
                 vec![TextPart::Val(Val::Pieces(vec![Piece::Ref(Ref::Param(
@@ -1055,7 +1067,13 @@ impl<'p> Lowering<'p, '_> {
             Piece::Ref(Ref::Param("sha".into())),
         ]);
         let container_env = job.container.as_ref().map_or(&[][..], |c| c.env.as_slice());
-        for var in self.pipeline.env.iter().chain(&job.env).chain(container_env) {
+        for var in self
+            .pipeline
+            .env
+            .iter()
+            .chain(&job.env)
+            .chain(container_env)
+        {
             if let Some(parts) = self.value(&var.value, scope) {
                 set_env(&mut base_env, &var.name, parts);
             }
@@ -1190,10 +1208,7 @@ impl<'p> Lowering<'p, '_> {
             }
             outputs.push(name);
         }
-        let finish_image = containers
-            .last()
-            .map(|c| c.image.clone())
-            .or(default_image);
+        let finish_image = containers.last().map(|c| c.image.clone()).or(default_image);
         if let Some(image) = finish_image {
             let output_path = |name: &str| match self.engine {
                 Engine::Tekton => format!("$(results.{name}.path)"),
@@ -1303,11 +1318,29 @@ fn engine_syntax(engine: Engine, text: &str) -> Option<String> {
     let (open, prefixes): (&str, &[&str]) = match engine {
         Engine::Tekton => (
             "$(",
-            &["params.", "context.", "tasks.", "results.", "steps.", "step.", "workspaces."],
+            &[
+                "params.",
+                "context.",
+                "tasks.",
+                "results.",
+                "steps.",
+                "step.",
+                "workspaces.",
+            ],
         ),
         Engine::Argo => (
             "{{",
-            &["workflow.", "inputs.", "outputs.", "steps.", "tasks.", "item", "pod.", "node.", "="],
+            &[
+                "workflow.",
+                "inputs.",
+                "outputs.",
+                "steps.",
+                "tasks.",
+                "item",
+                "pod.",
+                "node.",
+                "=",
+            ],
         ),
     };
     text.match_indices(open).find_map(|(at, _)| {
@@ -1315,7 +1348,13 @@ fn engine_syntax(engine: Engine, text: &str) -> Option<String> {
         prefixes
             .iter()
             .any(|prefix| rest.starts_with(prefix))
-            .then(|| text.get(at..).unwrap_or_default().chars().take(30).collect())
+            .then(|| {
+                text.get(at..)
+                    .unwrap_or_default()
+                    .chars()
+                    .take(30)
+                    .collect()
+            })
     })
 }
 
@@ -1332,7 +1371,11 @@ fn parse_port(text: &str) -> Option<u16> {
 
 /// The health check in docker options, when they have a `--health-cmd`.
 fn health_check(options: &str) -> Option<HealthCheck> {
-    let seconds = |name: &str| docker_option(options, name).as_deref().and_then(duration_seconds);
+    let seconds = |name: &str| {
+        docker_option(options, name)
+            .as_deref()
+            .and_then(duration_seconds)
+    };
     Some(HealthCheck {
         command: docker_option(options, "--health-cmd")?,
         interval_seconds: seconds("--health-interval"),
@@ -1400,7 +1443,11 @@ fn context_param(context: Context) -> (String, Option<String>, String) {
             "main",
         ),
         Context::Tag => ("the tag the run is for; empty otherwise", Some(""), ""),
-        Context::Ref => ("the full git ref (refs/heads/main)", None, "refs/heads/main"),
+        Context::Ref => (
+            "the full git ref (refs/heads/main)",
+            None,
+            "refs/heads/main",
+        ),
         Context::RefName => ("the short name of the ref", None, "main"),
         Context::Event => (
             "the event that started the run, named like the trigger (push, workflow_dispatch)",
@@ -1440,10 +1487,16 @@ mod tests {
             engine_syntax(Engine::Tekton, "echo $(params.sha) now").as_deref(),
             Some("$(params.sha) now")
         );
-        assert_eq!(engine_syntax(Engine::Tekton, "echo $(date) {{workflow.name}}"), None);
+        assert_eq!(
+            engine_syntax(Engine::Tekton, "echo $(date) {{workflow.name}}"),
+            None
+        );
         assert!(engine_syntax(Engine::Argo, "echo '{{ workflow.name }}'").is_some());
         assert!(engine_syntax(Engine::Argo, "echo {{item}}").is_some());
-        assert_eq!(engine_syntax(Engine::Argo, "docker inspect -f '{{.Id}}' {{version}}"), None);
+        assert_eq!(
+            engine_syntax(Engine::Argo, "docker inspect -f '{{.Id}}' {{version}}"),
+            None
+        );
     }
 
     #[test]

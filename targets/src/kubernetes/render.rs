@@ -17,8 +17,7 @@ pub(crate) fn file(plan: &Plan, name: &str, root: &Map, notes: &[&str]) -> Gener
 }
 
 /// The note of a run object's file.
-pub(crate) const RUN_NOTE: &str =
-    "Replace the <placeholders> with the run's values, then start it with `kubectl create -f` (generateName needs create, not apply).";
+pub(crate) const RUN_NOTE: &str = "Replace the <placeholders> with the run's values, then start it with `kubectl create -f` (generateName needs create, not apply).";
 
 /// The labels every generated object carries.
 pub(crate) fn labels(plan: &Plan) -> Map {
@@ -158,7 +157,10 @@ mod tests {
 
     #[test]
     fn dollars_kubernetes_would_expand_are_escaped() {
-        assert_eq!(kubernetes_literal("echo $(date) $HOME $$ end$"), "echo $$(date) $HOME $$$ end$");
+        assert_eq!(
+            kubernetes_literal("echo $(date) $HOME $$ end$"),
+            "echo $$(date) $HOME $$$ end$"
+        );
         assert_eq!(kubernetes_literal("$$(X)"), "$$$$(X)");
         assert_eq!(kubernetes_literal("plain"), "plain");
     }

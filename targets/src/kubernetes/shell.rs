@@ -85,7 +85,9 @@ pub(crate) fn step(spec: StepSpec) -> Result<(Vec<EnvEntry>, String), String> {
     out.push("set -e".into());
     out.extend(launcher.preamble());
     out.push(format!("if {test}; then :; else"));
-    out.push(format!("  echo skipped > \"{STATE}/steps/{number}.outcome\""));
+    out.push(format!(
+        "  echo skipped > \"{STATE}/steps/{number}.outcome\""
+    ));
     out.push(format!(
         "  echo \"pipec: skipped step {number}: its condition is false\""
     ));
@@ -109,7 +111,9 @@ pub(crate) fn step(spec: StepSpec) -> Result<(Vec<EnvEntry>, String), String> {
     out.push(format!(
         "if \"$@\" \"{STATE}/steps/{number}.sh\"; then outcome=success; else outcome=failure; fi"
     ));
-    out.push(format!("echo \"$outcome\" > \"{STATE}/steps/{number}.outcome\""));
+    out.push(format!(
+        "echo \"$outcome\" > \"{STATE}/steps/{number}.outcome\""
+    ));
     if spec.continue_on_error {
         out.push(format!(
             "if [ \"$outcome\" = failure ]; then echo \"pipec: step {number} failed; continue_on_error\"; fi"
@@ -152,7 +156,9 @@ pub(crate) fn finish(
         out.push(format!("mkdir -p \"{STATE}/outputs\""));
     }
     out.extend(writes);
-    out.push(format!("if [ \"$(cat \"{STATE}/status\")\" = failure ]; then"));
+    out.push(format!(
+        "if [ \"$(cat \"{STATE}/status\")\" = failure ]; then"
+    ));
     if continue_on_error {
         out.push(format!(
             "  echo \"pipec: a step of job {job} failed; the job has continue_on_error\""
@@ -475,7 +481,11 @@ impl Launcher {
             Cond::Const(true) => "true".into(),
             Cond::Const(false) => "false".into(),
             Cond::And(items) | Cond::Or(items) => {
-                let joiner = if matches!(cond, Cond::And(_)) { " && " } else { " || " };
+                let joiner = if matches!(cond, Cond::And(_)) {
+                    " && "
+                } else {
+                    " || "
+                };
                 let tests: Vec<String> = items.iter().map(|item| self.test(item)).collect();
                 format!("{{ {}; }}", tests.join(joiner))
             }
@@ -556,7 +566,10 @@ impl Launcher {
                         .collect::<String>(),
                     _ => "*".into(),
                 };
-                format!("{{ case {subject} in {}) true ;; *) false ;; esac; }}", case_glob(&glob))
+                format!(
+                    "{{ case {subject} in {}) true ;; *) false ;; esac; }}",
+                    case_glob(&glob)
+                )
             }
             (function, [a, b]) => {
                 let helper = match function {

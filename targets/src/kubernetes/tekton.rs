@@ -15,7 +15,9 @@
 use pipec_compiler::ir::{BinaryOp, Function, StatusFunction, Type};
 use pipec_compiler::{Code, Diagnostic, Span};
 
-use super::plan::{Cond, Container, HealthCheck, JobPlan, Operand, Piece, Plan, Ref, SOURCE_DIR, Val};
+use super::plan::{
+    Cond, Container, HealthCheck, JobPlan, Operand, Piece, Plan, Ref, SOURCE_DIR, Val,
+};
 use super::render::{self, literal};
 use super::{Options, names};
 use crate::GeneratedFile;
@@ -39,10 +41,20 @@ pub(crate) fn render(
     let mut files = vec![render::file(plan, "pipeline.yaml", &pipeline, &[])];
     for job in &plan.jobs {
         let task = renderer.task(job);
-        files.push(render::file(plan, &format!("task-{}.yaml", job.name), &task, &[]));
+        files.push(render::file(
+            plan,
+            &format!("task-{}.yaml", job.name),
+            &task,
+            &[],
+        ));
     }
     let run = renderer.pipeline_run();
-    files.push(render::file(plan, "run/pipelinerun.yaml", &run, &[render::RUN_NOTE]));
+    files.push(render::file(
+        plan,
+        "run/pipelinerun.yaml",
+        &run,
+        &[render::RUN_NOTE],
+    ));
     files
 }
 
@@ -103,7 +115,9 @@ impl Renderer<'_, '_> {
                 }
             }
             for need in &job.needs {
-                let Some(upstream) = plan.jobs.get(*need) else { continue };
+                let Some(upstream) = plan.jobs.get(*need) else {
+                    continue;
+                };
                 if upstream.handler.is_none() {
                     continue;
                 }
@@ -221,7 +235,10 @@ impl Renderer<'_, '_> {
                             param.insert("name", Ref::Matrix(key.clone()).job_param(plan));
                             param.insert(
                                 "value",
-                                values.iter().map(|v| Node::from(v.as_str())).collect::<Vec<_>>(),
+                                values
+                                    .iter()
+                                    .map(|v| Node::from(v.as_str()))
+                                    .collect::<Vec<_>>(),
                             );
                             Node::Map(param)
                         })
@@ -267,7 +284,10 @@ impl Renderer<'_, '_> {
     fn pipeline_ref(&self, reference: &Ref) -> String {
         match reference {
             Ref::Param(name) => format!("$(params.{name})"),
-            Ref::Matrix(key) => format!("$(params.{})", Ref::Matrix(key.clone()).job_param(self.plan)),
+            Ref::Matrix(key) => format!(
+                "$(params.{})",
+                Ref::Matrix(key.clone()).job_param(self.plan)
+            ),
             Ref::JobOutput { job, output } => {
                 let job = self.plan.jobs.get(*job).map_or("", |j| j.name.as_str());
                 format!("$(tasks.{job}.results.{output})")
@@ -295,7 +315,9 @@ impl Renderer<'_, '_> {
         let mut visited = vec![index];
         let mut stack: Vec<usize> = vec![index];
         while let Some(current) = stack.pop() {
-            let Some(current_job) = plan.jobs.get(current) else { continue };
+            let Some(current_job) = plan.jobs.get(current) else {
+                continue;
+            };
             for condition in &current_job.when {
                 if !conditions.contains(&condition) {
                     conditions.push(condition);
@@ -449,14 +471,24 @@ impl Renderer<'_, '_> {
         match cond {
             Cond::Const(b) => b.to_string(),
             Cond::And(items) | Cond::Or(items) => {
-                let joiner = if matches!(cond, Cond::And(_)) { " && " } else { " || " };
-                let parts: Vec<String> = items.iter().map(|i| format!("({})", self.cel(i))).collect();
+                let joiner = if matches!(cond, Cond::And(_)) {
+                    " && "
+                } else {
+                    " || "
+                };
+                let parts: Vec<String> =
+                    items.iter().map(|i| format!("({})", self.cel(i))).collect();
                 parts.join(joiner)
             }
             Cond::Not(inner) => format!("!({})", self.cel(inner)),
             Cond::Compare { op, lhs, rhs } => match op {
                 BinaryOp::Eq | BinaryOp::Ne => {
-                    format!("{} {} {}", self.cel_operand(lhs), op.symbol(), self.cel_operand(rhs))
+                    format!(
+                        "{} {} {}",
+                        self.cel_operand(lhs),
+                        op.symbol(),
+                        self.cel_operand(rhs)
+                    )
                 }
                 _ => format!(
                     "double({}) {} double({})",
@@ -476,7 +508,11 @@ impl Renderer<'_, '_> {
                 }
                 (Function::Matches, [subject, pattern]) => {
                     let glob = literal(pattern).unwrap_or_default();
-                    format!("{}.matches({})", self.cel_operand(subject), render::quoted(&glob_regex(&glob)))
+                    format!(
+                        "{}.matches({})",
+                        self.cel_operand(subject),
+                        render::quoted(&glob_regex(&glob))
+                    )
                 }
                 // CEL's string methods are named like the functions: `a.startsWith(b)`.
                 (function, [a, b]) => format!(
@@ -512,7 +548,12 @@ impl Renderer<'_, '_> {
     }
 
     fn covers_every_task(&self, upstream: &[String]) -> bool {
-        let tasks = self.plan.jobs.iter().filter(|j| j.handler.is_none()).count();
+        let tasks = self
+            .plan
+            .jobs
+            .iter()
+            .filter(|j| j.handler.is_none())
+            .count();
         upstream.len() == tasks
     }
 
@@ -526,7 +567,11 @@ impl Renderer<'_, '_> {
             }
             Cond::Status(StatusFunction::Failure) if upstream.len() == 1 => {
                 let task = upstream.first()?;
-                Some(vec![entry(&format!("$(tasks.{task}.status)"), "in", &["Failed".into()])])
+                Some(vec![entry(
+                    &format!("$(tasks.{task}.status)"),
+                    "in",
+                    &["Failed".into()],
+                )])
             }
             Cond::Status(StatusFunction::Success) => Some(
                 upstream
@@ -565,7 +610,11 @@ impl Renderer<'_, '_> {
             }
             Cond::Not(inner) => format!("!({})", self.status_cel(job, inner)),
             Cond::And(items) | Cond::Or(items) => {
-                let joiner = if matches!(status, Cond::And(_)) { " && " } else { " || " };
+                let joiner = if matches!(status, Cond::And(_)) {
+                    " && "
+                } else {
+                    " || "
+                };
                 let parts: Vec<String> = items
                     .iter()
                     .map(|i| format!("({})", self.status_cel(job, i)))
@@ -617,7 +666,10 @@ impl Renderer<'_, '_> {
         let mut root = Map::new();
         root.insert("apiVersion", "tekton.dev/v1");
         root.insert("kind", "Task");
-        root.insert("metadata", render::metadata(plan, "name", &self.task_name(job)));
+        root.insert(
+            "metadata",
+            render::metadata(plan, "name", &self.task_name(job)),
+        );
         root.insert_separated("spec", spec);
         root
     }
@@ -675,14 +727,27 @@ fn readiness_probe(health: &HealthCheck) -> Map {
     let mut exec = Map::new();
     exec.insert(
         "command",
-        vec![Node::from("/bin/sh"), Node::from("-c"), Node::from(health.command.as_str())],
+        vec![
+            Node::from("/bin/sh"),
+            Node::from("-c"),
+            Node::from(health.command.as_str()),
+        ],
     );
     let number = |n: u64| Node::Number(n.to_string());
     let mut probe = Map::new();
     probe.insert("exec", exec);
-    probe.insert("periodSeconds", number(health.interval_seconds.unwrap_or(30)));
-    probe.insert("timeoutSeconds", number(health.timeout_seconds.unwrap_or(30)));
-    probe.insert("failureThreshold", number(health.retries.unwrap_or(3).max(1)));
+    probe.insert(
+        "periodSeconds",
+        number(health.interval_seconds.unwrap_or(30)),
+    );
+    probe.insert(
+        "timeoutSeconds",
+        number(health.timeout_seconds.unwrap_or(30)),
+    );
+    probe.insert(
+        "failureThreshold",
+        number(health.retries.unwrap_or(3).max(1)),
+    );
     probe
 }
 
@@ -704,11 +769,13 @@ fn entry(input: &str, operator: &str, values: &[String]) -> Node {
     entry.insert("operator", operator);
     entry.insert(
         "values",
-        values.iter().map(|v| Node::from(v.as_str())).collect::<Vec<_>>(),
+        values
+            .iter()
+            .map(|v| Node::from(v.as_str()))
+            .collect::<Vec<_>>(),
     );
     Node::Map(entry)
 }
-
 
 /// A GitHub filter glob as an anchored RE2 regular expression.
 pub(crate) fn glob_regex(glob: &str) -> String {
