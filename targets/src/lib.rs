@@ -3,6 +3,7 @@
 
 pub mod github;
 pub mod kubernetes;
+pub mod plan;
 pub mod yaml;
 
 use pipec_compiler::Diagnostic;

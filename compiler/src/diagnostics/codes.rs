@@ -93,6 +93,7 @@ define_codes! {
     UnsupportedByTarget = "E0701", "unsupported-by-target", Error, "The selected target cannot express a construct the pipeline uses.";
     MissingTargetBody = "E0702", "missing-target-body", Error, "A template is called for a target it has no body for.";
     ApproximatedByTarget = "W0703", "approximated-by-target", Warning, "The selected target expresses a construct only approximately.";
+    SkippedByTarget = "W0704", "skipped-by-target", Warning, "A step the selected target cannot run is skipped (`--skip-unsupported`).";
 }
 
 impl Code {

@@ -16,11 +16,11 @@
 use pipec_compiler::ir::{BinaryOp, Function, StatusFunction, Type};
 use pipec_compiler::{Code, Diagnostic};
 
-use super::plan::{Cond, Container, JobPlan, Operand, Piece, Plan, Ref, SOURCE_DIR, Val};
 use super::render::{self, literal};
 use super::tekton::glob_regex;
-use super::{names, shell};
 use crate::GeneratedFile;
+use crate::plan::launcher::StateDir;
+use crate::plan::{Cond, Container, JobPlan, Operand, Piece, Plan, Ref, SOURCE_DIR, Val, names};
 use crate::yaml::{Map, Node};
 
 const DAG: &str = "pipeline";
@@ -436,7 +436,7 @@ impl Renderer<'_, '_> {
                 .iter()
                 .map(|name| {
                     let mut value_from = Map::new();
-                    value_from.insert("path", shell::output_file(name));
+                    value_from.insert("path", StateDir::KUBERNETES.output_file(name));
                     // A skipped or failed job has no output: its dependants read "".
                     value_from.insert("default", "");
                     let mut parameter = Map::new();

@@ -13,15 +13,13 @@
 //! `approximated-by-target` warning, never a silent difference.
 
 mod argo;
-mod names;
-mod plan;
 mod render;
-mod shell;
 mod tekton;
 
 use pipec_compiler::ir;
 
 use crate::Output;
+use crate::plan::{self, Runner, Settings};
 
 /// Settings of the Kubernetes targets.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -54,7 +52,12 @@ impl Engine {
 pub fn generate(program: &ir::Program, engine: Engine, options: &Options) -> Output {
     let mut output = Output::default();
     for pipeline in &program.pipelines {
-        let (plan, mut diagnostics) = plan::lower(pipeline, engine, options);
+        let settings = Settings {
+            runner: Runner::Kubernetes(engine),
+            default_image: options.default_image.as_deref(),
+            skip_unsupported: false,
+        };
+        let (plan, mut diagnostics) = plan::lower(pipeline, settings);
         let mut files = match engine {
             Engine::Tekton => tekton::render(&plan, options, &mut diagnostics),
             Engine::Argo => argo::render(&plan, &mut diagnostics),

@@ -1,8 +1,8 @@
 //! What the Tekton and Argo renderers write the same way: files with pipec's header,
 //! object metadata, container environments, sidecars, run parameters, literal operands.
 
-use super::plan::{EnvEntry, EnvValue, Operand, Piece, Plan, Sidecar, Val};
 use crate::GeneratedFile;
+use crate::plan::{EnvEntry, EnvValue, Operand, Piece, Plan, Sidecar, Val};
 use crate::yaml::{Map, Node, render_document};
 
 /// `<pipeline>/<name>` with the header every generated file has, and `notes` after it.

@@ -15,12 +15,13 @@
 use pipec_compiler::ir::{BinaryOp, Function, StatusFunction, Type};
 use pipec_compiler::{Code, Diagnostic, Span};
 
-use super::plan::{
+use super::Options;
+use super::render::{self, literal};
+use crate::GeneratedFile;
+use crate::plan::names;
+use crate::plan::{
     Cond, Container, HealthCheck, JobPlan, Operand, Piece, Plan, Ref, SOURCE_DIR, Val,
 };
-use super::render::{self, literal};
-use super::{Options, names};
-use crate::GeneratedFile;
 use crate::yaml::{Map, Node};
 
 /// Tekton's limit on the combinations of one matrix.

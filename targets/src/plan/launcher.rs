@@ -14,17 +14,53 @@ use std::collections::BTreeSet;
 
 use pipec_compiler::ir::{BinaryOp, Function, StatusFunction, Type};
 
-use super::plan::{Cond, EnvEntry, EnvValue, Operand, Piece, Runtime, TextPart, Val};
+use super::{Cond, EnvEntry, EnvValue, Operand, Piece, Runtime, TextPart, Val};
 
-/// The job's own files: status, step outcomes and outputs, the scripts.
-const STATE: &str = "/workspace/.pipec";
+/// Where a job keeps its own files: status, step outcomes and outputs, the scripts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StateDir {
+    /// A fixed path: the pod's shared volume.
+    Fixed(&'static str),
+    /// The directory named by an environment variable every step has (a local run's
+    /// `$RUN_DIR/jobs/<job>`).
+    Variable(&'static str),
+}
 
-/// Where the last container writes a job output for an engine to read it (Argo).
-pub(crate) fn output_file(name: &str) -> String {
-    format!("{STATE}/outputs/{name}")
+impl StateDir {
+    /// The directory on Kubernetes.
+    pub const KUBERNETES: StateDir = StateDir::Fixed("/workspace/.pipec");
+    /// The directory of a local run.
+    pub const LOCAL: StateDir = StateDir::Variable("PIPEC_STATE");
+
+    /// The directory in a double-quoted shell word.
+    fn shell(self) -> String {
+        match self {
+            StateDir::Fixed(path) => path.to_string(),
+            StateDir::Variable(name) => format!("${{{name}}}"),
+        }
+    }
+
+    /// A path under the directory as an environment value.
+    fn pieces(self, path: &str) -> Vec<Piece> {
+        match self {
+            StateDir::Fixed(dir) => vec![Piece::Text(format!("{dir}/{path}"))],
+            StateDir::Variable(name) => {
+                vec![
+                    Piece::Var(name.to_string()),
+                    Piece::Text(format!("/{path}")),
+                ]
+            }
+        }
+    }
+
+    /// Where the last container writes a job output for an engine (or runner) to read it.
+    pub fn output_file(self, name: &str) -> String {
+        format!("{}/outputs/{name}", self.shell())
+    }
 }
 
 pub(crate) struct StepSpec<'a> {
+    pub state: StateDir,
     pub index: usize,
     pub title: &'a str,
     pub env: Vec<(String, Vec<TextPart>)>,
@@ -38,17 +74,18 @@ pub(crate) struct StepSpec<'a> {
 
 /// The container env and script of one step, or why its script cannot be launched.
 pub(crate) fn step(spec: StepSpec) -> Result<(Vec<EnvEntry>, String), String> {
-    let mut launcher = Launcher::default();
+    let mut launcher = Launcher::new(spec.state);
+    let state = spec.state.shell();
     let number = spec.index + 1;
-    for (name, value) in [
-        ("GITHUB_OUTPUT", format!("{STATE}/steps/{number}.out")),
-        ("GITHUB_ENV", format!("{STATE}/env")),
-        ("GITHUB_PATH", format!("{STATE}/path")),
-        ("GITHUB_STEP_SUMMARY", format!("{STATE}/summary.md")),
+    for (name, path) in [
+        ("GITHUB_OUTPUT", format!("steps/{number}.out")),
+        ("GITHUB_ENV", "env".to_string()),
+        ("GITHUB_PATH", "path".to_string()),
+        ("GITHUB_STEP_SUMMARY", "summary.md".to_string()),
     ] {
         launcher.env.push(EnvEntry {
             name: name.into(),
-            value: EnvValue::Text(vec![Piece::Text(value)]),
+            value: EnvValue::Text(spec.state.pieces(&path)),
         });
     }
     for (name, parts) in &spec.env {
@@ -86,7 +123,7 @@ pub(crate) fn step(spec: StepSpec) -> Result<(Vec<EnvEntry>, String), String> {
     out.extend(launcher.preamble());
     out.push(format!("if {test}; then :; else"));
     out.push(format!(
-        "  echo skipped > \"{STATE}/steps/{number}.outcome\""
+        "  echo skipped > \"{state}/steps/{number}.outcome\""
     ));
     out.push(format!(
         "  echo \"pipec: skipped step {number}: its condition is false\""
@@ -95,7 +132,7 @@ pub(crate) fn step(spec: StepSpec) -> Result<(Vec<EnvEntry>, String), String> {
     out.push("fi".into());
     let delimiter = delimiter(&script);
     out.push(format!(
-        "cat > \"{STATE}/steps/{number}.sh\" <<'{delimiter}'"
+        "cat > \"{state}/steps/{number}.sh\" <<'{delimiter}'"
     ));
     out.push(script.trim_end_matches('\n').to_string());
     out.push(delimiter);
@@ -109,10 +146,10 @@ pub(crate) fn step(spec: StepSpec) -> Result<(Vec<EnvEntry>, String), String> {
         ));
     }
     out.push(format!(
-        "if \"$@\" \"{STATE}/steps/{number}.sh\"; then outcome=success; else outcome=failure; fi"
+        "if \"$@\" \"{state}/steps/{number}.sh\"; then outcome=success; else outcome=failure; fi"
     ));
     out.push(format!(
-        "echo \"$outcome\" > \"{STATE}/steps/{number}.outcome\""
+        "echo \"$outcome\" > \"{state}/steps/{number}.outcome\""
     ));
     if spec.continue_on_error {
         out.push(format!(
@@ -120,22 +157,43 @@ pub(crate) fn step(spec: StepSpec) -> Result<(Vec<EnvEntry>, String), String> {
         ));
     } else {
         out.push(format!(
-            "if [ \"$outcome\" = failure ]; then echo failure > \"{STATE}/status\"; fi"
+            "if [ \"$outcome\" = failure ]; then echo failure > \"{state}/status\"; fi"
         ));
     }
     Ok((launcher.env, join(out)))
 }
 
+/// The launcher of a step the runner cannot run (`--skip-unsupported`): it records the
+/// step as skipped, so its outcome reads `skipped` as for a false condition.
+pub(crate) fn skipped(state: StateDir, index: usize, title: &str) -> (Vec<EnvEntry>, String) {
+    let launcher = Launcher::new(state);
+    let state = state.shell();
+    let number = index + 1;
+    let mut out = vec![
+        "#!/bin/sh".to_string(),
+        format!("# pipec: step {number}, {}", one_line(title)),
+        "set -e".into(),
+    ];
+    out.extend(launcher.preamble());
+    out.push(format!("echo skipped > \"{state}/steps/{number}.outcome\""));
+    out.push(format!(
+        "echo \"pipec: skipped step {number}: this target cannot run it (--skip-unsupported)\""
+    ));
+    (launcher.env, join(out))
+}
+
 /// The last container of a job: writes the job's outputs, then exits 1 when a step
 /// failed (0 for a `continue_on_error` job).
 pub(crate) fn finish(
+    state: StateDir,
     job: &str,
     env: Vec<(String, Vec<TextPart>)>,
     outputs: &[(String, Vec<TextPart>)],
     output_path: &dyn Fn(&str) -> String,
     continue_on_error: bool,
 ) -> (Vec<EnvEntry>, String) {
-    let mut launcher = Launcher::default();
+    let mut launcher = Launcher::new(state);
+    let state = state.shell();
     for (name, parts) in &env {
         launcher.set(name, parts);
     }
@@ -153,11 +211,11 @@ pub(crate) fn finish(
     ];
     out.extend(launcher.preamble());
     if !outputs.is_empty() {
-        out.push(format!("mkdir -p \"{STATE}/outputs\""));
+        out.push(format!("mkdir -p \"{state}/outputs\""));
     }
     out.extend(writes);
     out.push(format!(
-        "if [ \"$(cat \"{STATE}/status\")\" = failure ]; then"
+        "if [ \"$(cat \"{state}/status\")\" = failure ]; then"
     ));
     if continue_on_error {
         out.push(format!(
@@ -211,8 +269,8 @@ fn delimiter(script: &str) -> String {
     delimiter
 }
 
-#[derive(Default)]
 struct Launcher {
+    state: StateDir,
     env: Vec<EnvEntry>,
     /// Assignments of run-time values, in order.
     assignments: Vec<String>,
@@ -268,6 +326,16 @@ impl Helper {
 }
 
 impl Launcher {
+    fn new(state: StateDir) -> Self {
+        Launcher {
+            state,
+            env: Vec::new(),
+            assignments: Vec::new(),
+            vars: Vec::new(),
+            helpers: BTreeSet::new(),
+        }
+    }
+
     fn helper(&mut self, helper: Helper) {
         for needed in helper.needs() {
             self.helpers.insert(*needed);
@@ -277,14 +345,15 @@ impl Launcher {
 
     /// The lines every launcher starts with after `set -e`.
     fn preamble(&self) -> Vec<String> {
+        let state = self.state.shell();
         let mut lines = vec![
-            format!("mkdir -p \"{STATE}/steps\""),
-            format!("[ -f \"{STATE}/status\" ] || echo success > \"{STATE}/status\""),
+            format!("mkdir -p \"{state}/steps\""),
+            format!("[ -f \"{state}/status\" ] || echo success > \"{state}/status\""),
             format!(
-                "if [ -f \"{STATE}/path\" ]; then while IFS= read -r dir; do PATH=\"$dir:$PATH\"; done < \"{STATE}/path\"; export PATH; fi"
+                "if [ -f \"{state}/path\" ]; then while IFS= read -r dir; do PATH=\"$dir:$PATH\"; done < \"{state}/path\"; export PATH; fi"
             ),
             format!(
-                "if [ -f \"{STATE}/env\" ]; then while IFS= read -r line; do case \"$line\" in *=*) export \"$line\" ;; esac; done < \"{STATE}/env\"; fi"
+                "if [ -f \"{state}/env\" ]; then while IFS= read -r line; do case \"$line\" in *=*) export \"$line\" ;; esac; done < \"{state}/env\"; fi"
             ),
         ];
         lines.extend(self.helpers.iter().map(|h| h.definition().to_string()));
@@ -320,20 +389,21 @@ impl Launcher {
                 value: EnvValue::Var(var.clone()),
             }),
             Val::Runtime(runtime) => {
+                let state = self.state.shell();
                 let value = match runtime {
                     Runtime::StepOutput { step, output } => {
                         self.helper(Helper::Output);
                         format!(
-                            "\"$(pipec_output \"{STATE}/steps/{}.out\" '{}')\"",
+                            "\"$(pipec_output \"{state}/steps/{}.out\" '{}')\"",
                             step + 1,
                             output.replace('\'', "")
                         )
                     }
                     Runtime::StepOutcome { step } => format!(
-                        "\"$(cat \"{STATE}/steps/{}.outcome\" 2>/dev/null || echo skipped)\"",
+                        "\"$(cat \"{state}/steps/{}.outcome\" 2>/dev/null || echo skipped)\"",
                         step + 1
                     ),
-                    Runtime::JobStatus => format!("\"$(cat \"{STATE}/status\")\""),
+                    Runtime::JobStatus => format!("\"$(cat \"{state}/status\")\""),
                     Runtime::Condition(_) => format!(
                         "\"$(if {}; then echo true; else echo false; fi)\"",
                         test.clone().unwrap_or_default()
@@ -477,6 +547,7 @@ impl Launcher {
 
     /// A shell command that succeeds when the condition holds.
     fn test(&mut self, cond: &Cond) -> String {
+        let state = self.state.shell();
         match cond {
             Cond::Const(true) => "true".into(),
             Cond::Const(false) => "false".into(),
@@ -491,9 +562,9 @@ impl Launcher {
             }
             Cond::Not(inner) => format!("! {}", self.group(inner)),
             Cond::Status(StatusFunction::Failure) => {
-                format!("[ \"$(cat \"{STATE}/status\")\" = failure ]")
+                format!("[ \"$(cat \"{state}/status\")\" = failure ]")
             }
-            Cond::Status(_) => format!("[ \"$(cat \"{STATE}/status\")\" = success ]"),
+            Cond::Status(_) => format!("[ \"$(cat \"{state}/status\")\" = success ]"),
             Cond::Compare { op, lhs, rhs } => {
                 let (a, b) = (self.operand(lhs), self.operand(rhs));
                 match op {
@@ -625,10 +696,8 @@ mod tests {
 
     #[test]
     fn values_in_single_quotes_are_expanded_outside_them() {
-        let mut launcher = Launcher::default();
-        let branch = Val::Pieces(vec![Piece::Ref(super::super::plan::Ref::Param(
-            "branch".into(),
-        ))]);
+        let mut launcher = Launcher::new(StateDir::KUBERNETES);
+        let branch = Val::Pieces(vec![Piece::Ref(super::super::Ref::Param("branch".into()))]);
         let script = launcher.script(&[
             TextPart::Text("echo '".into()),
             value(branch.clone()),

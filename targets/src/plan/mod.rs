@@ -1,7 +1,10 @@
-//! The lowering both Kubernetes engines share: from one IR pipeline to a [`Plan`] of named
-//! jobs whose steps are containers. Values the engine fills in are [`Ref`]s, rendered by
-//! each engine in its own syntax; values only known while a job runs (step outputs,
-//! `job_status`) are [`Runtime`] values the launcher scripts read.
+//! The execution plan every target but GitHub shares: from one IR pipeline to a [`Plan`] of
+//! named jobs whose steps are launcher scripts ([`launcher`]). The Kubernetes engines run
+//! each step in a container; the shell target's script and `pipec run` run it on this
+//! machine. Values the engine (or the local runner) fills in before a job starts are
+//! [`Ref`]s, rendered by each in its own syntax; values only known while a job runs (step
+//! outputs, `job_status`) are [`Runtime`] values the launcher scripts read. [`eval`]
+//! decides a job's condition the way GitHub does, for the local runner.
 
 use pipec_compiler::ir::{
     self, BinaryOp, Context, Expr, ExprKind, Function, Literal, StatusFunction, StepAction,
@@ -9,15 +12,54 @@ use pipec_compiler::ir::{
 };
 use pipec_compiler::{Code, Diagnostic, Span};
 
-use super::shell::{self, StepSpec};
-use super::{Engine, Options, names};
+pub mod eval;
+pub mod launcher;
+pub(crate) mod names;
 
-/// The directory steps start in: the checkout.
+use crate::kubernetes::Engine;
+use launcher::{StateDir, StepSpec};
+
+/// The directory steps start in on Kubernetes: the checkout.
 pub(crate) const SOURCE_DIR: &str = "/workspace/source";
+
+/// What runs the plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Runner {
+    Kubernetes(Engine),
+    /// This machine: the shell target's script or `pipec run`.
+    Local,
+}
+
+impl Runner {
+    /// The target's name, as `--target` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Runner::Kubernetes(engine) => engine.name(),
+            Runner::Local => "shell",
+        }
+    }
+
+    fn state(self) -> StateDir {
+        match self {
+            Runner::Kubernetes(_) => StateDir::KUBERNETES,
+            Runner::Local => StateDir::LOCAL,
+        }
+    }
+}
+
+/// How a pipeline is lowered.
+#[derive(Clone, Copy, Debug)]
+pub struct Settings<'a> {
+    pub runner: Runner,
+    /// Kubernetes: the image of `run` steps that name none.
+    pub default_image: Option<&'a str>,
+    /// Shell: a step that cannot run here is a warning and is skipped, not an error.
+    pub skip_unsupported: bool,
+}
 /// GitHub's default job timeout, which both engines would otherwise not have.
 const DEFAULT_JOB_TIMEOUT: u64 = 6 * 60 * 60;
 
-pub(crate) struct Plan<'p> {
+pub struct Plan<'p> {
     pub pipeline: &'p ir::Pipeline,
     /// The pipeline's Kubernetes name.
     pub name: String,
@@ -30,7 +72,7 @@ pub(crate) struct Plan<'p> {
 }
 
 /// A parameter of the run: what GitHub knows about a run by itself, and dispatch inputs.
-pub(crate) struct RunParam {
+pub struct RunParam {
     pub name: String,
     pub description: String,
     pub default: Option<String>,
@@ -40,7 +82,7 @@ pub(crate) struct RunParam {
 
 /// A value the engine substitutes before a job starts.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Ref {
+pub enum Ref {
     /// A run parameter, by name.
     Param(String),
     /// A matrix key of the job.
@@ -53,7 +95,7 @@ pub(crate) enum Ref {
 
 impl Ref {
     /// The name of the job-level parameter that carries the value into a job.
-    pub(crate) fn job_param(&self, plan: &Plan) -> String {
+    pub fn job_param(&self, plan: &Plan) -> String {
         match self {
             Ref::Param(name) => name.clone(),
             Ref::Matrix(key) => names::joined(&["matrix", key]),
@@ -68,7 +110,7 @@ impl Ref {
 
 /// Text the engine can complete: literal text and references.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Piece {
+pub enum Piece {
     Text(String),
     Ref(Ref),
     /// An environment variable defined earlier in the same container, which Kubernetes
@@ -78,7 +120,7 @@ pub(crate) enum Piece {
 
 /// A value as a container sees it.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Val {
+pub enum Val {
     Pieces(Vec<Piece>),
     Secret(String),
     Var(String),
@@ -89,7 +131,7 @@ pub(crate) enum Val {
 
 /// Values only known while the job runs, read by the launcher from the job's files.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Runtime {
+pub enum Runtime {
     StepOutput {
         step: usize,
         output: String,
@@ -104,13 +146,13 @@ pub(crate) enum Runtime {
 
 /// Text with values in it.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum TextPart {
+pub enum TextPart {
     Text(String),
     Val(Val),
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Operand {
+pub enum Operand {
     Value { val: Val, ty: Type },
     List(Vec<Operand>),
 }
@@ -118,7 +160,7 @@ pub(crate) enum Operand {
 /// A condition, with GitHub's meaning; `Status` is `success()` or `failure()` only
 /// (`always()` is true and `cancelled()` false on Kubernetes).
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Cond {
+pub enum Cond {
     Const(bool),
     And(Vec<Cond>),
     Or(Vec<Cond>),
@@ -190,7 +232,7 @@ impl Cond {
     }
 }
 
-pub(crate) struct JobPlan<'p> {
+pub struct JobPlan<'p> {
     pub job: &'p ir::Job,
     pub name: String,
     pub needs: Vec<usize>,
@@ -203,6 +245,10 @@ pub(crate) struct JobPlan<'p> {
     pub handler: Option<Cond>,
     pub matrix: Option<MatrixPlan>,
     pub containers: Vec<Container>,
+    /// The titles of steps the runner skips because it cannot run them.
+    pub skipped_steps: Vec<String>,
+    /// Local runs: the job container's image, which the steps run in.
+    pub image: Option<Vec<Piece>>,
     pub sidecars: Vec<Sidecar>,
     /// Result names, one per job output, in order.
     pub outputs: Vec<String>,
@@ -213,7 +259,7 @@ pub(crate) struct JobPlan<'p> {
     pub refs: Vec<Ref>,
 }
 
-pub(crate) struct MatrixPlan {
+pub struct MatrixPlan {
     pub keys: Vec<String>,
     /// The axes, when the combinations are their plain product.
     pub product: Option<Vec<(String, Vec<String>)>>,
@@ -223,7 +269,7 @@ pub(crate) struct MatrixPlan {
     pub span: Span,
 }
 
-pub(crate) struct Container {
+pub struct Container {
     pub name: String,
     pub image: Vec<Piece>,
     pub env: Vec<EnvEntry>,
@@ -231,13 +277,13 @@ pub(crate) struct Container {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct EnvEntry {
+pub struct EnvEntry {
     pub name: String,
     pub value: EnvValue,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum EnvValue {
+pub enum EnvValue {
     Text(Vec<Piece>),
     Secret(String),
     Var(String),
@@ -245,14 +291,14 @@ pub(crate) enum EnvValue {
 
 /// `--health-cmd` and its `--health-interval`, `--health-timeout` and `--health-retries`.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) struct HealthCheck {
+pub struct HealthCheck {
     pub command: String,
     pub interval_seconds: Option<u64>,
     pub timeout_seconds: Option<u64>,
     pub retries: Option<u64>,
 }
 
-pub(crate) struct Sidecar {
+pub struct Sidecar {
     pub name: String,
     pub image: Vec<Piece>,
     pub env: Vec<EnvEntry>,
@@ -262,15 +308,11 @@ pub(crate) struct Sidecar {
 }
 
 /// Lowers one pipeline; errors in the diagnostics mean the plan must not be rendered.
-pub(crate) fn lower<'p>(
-    pipeline: &'p ir::Pipeline,
-    engine: Engine,
-    options: &Options,
-) -> (Plan<'p>, Vec<Diagnostic>) {
+pub fn lower<'p>(pipeline: &'p ir::Pipeline, settings: Settings) -> (Plan<'p>, Vec<Diagnostic>) {
     let mut lowering = Lowering {
         pipeline,
-        engine,
-        options,
+        runner: settings.runner,
+        settings,
         diagnostics: Vec::new(),
         contexts: vec![Context::Repository, Context::Sha],
         inputs: Vec::new(),
@@ -298,8 +340,8 @@ pub(crate) fn lower<'p>(
 
 struct Lowering<'p, 'o> {
     pipeline: &'p ir::Pipeline,
-    engine: Engine,
-    options: &'o Options,
+    runner: Runner,
+    settings: Settings<'o>,
     diagnostics: Vec<Diagnostic>,
     /// The contexts the pipeline reads, which become run parameters.
     contexts: Vec<Context>,
@@ -342,7 +384,7 @@ impl<'p> Lowering<'p, '_> {
         self.diagnostics.push(
             Diagnostic::new(
                 Code::UnsupportedByTarget,
-                format!("the {} target cannot express {what}", self.engine.name()),
+                format!("the {} target cannot express {what}", self.runner.name()),
                 span,
                 label,
             )
@@ -354,7 +396,7 @@ impl<'p> Lowering<'p, '_> {
         self.diagnostics.push(
             Diagnostic::new(
                 Code::ApproximatedByTarget,
-                format!("on the {} target, {what}", self.engine.name()),
+                format!("on the {} target, {what}", self.runner.name()),
                 span,
                 label,
             )
@@ -391,7 +433,7 @@ impl<'p> Lowering<'p, '_> {
                             "jobs `{}` and `{}` have the same Kubernetes name `{name}` on the {} target",
                             other.id,
                             job.id,
-                            self.engine.name()
+                            self.runner.name()
                         ),
                         job.span,
                         format!("this job's name becomes `{name}`"),
@@ -404,7 +446,12 @@ impl<'p> Lowering<'p, '_> {
         names
     }
 
+    /// What a Kubernetes engine does not do for a whole run; a local run has no such gaps
+    /// (`pipec run` masks secrets, and runs are not queued).
     fn pipeline_warnings(&mut self) {
+        if self.runner == Runner::Local {
+            return;
+        }
         let pipeline = self.pipeline;
         if let Some(span) = self.first_secret {
             self.approximated(
@@ -507,7 +554,7 @@ impl<'p> Lowering<'p, '_> {
         if let Some(container) = &job.container {
             self.job_container_warnings(container);
         }
-        let (containers, outputs) = self.containers(job, &name, &mut scope);
+        let (steps, outputs) = self.containers(job, &name, &mut scope);
         JobPlan {
             job,
             name,
@@ -516,7 +563,9 @@ impl<'p> Lowering<'p, '_> {
             when,
             handler,
             matrix,
-            containers,
+            containers: steps.containers,
+            skipped_steps: steps.skipped,
+            image: steps.image,
             sidecars,
             outputs,
             timeout: job.timeout.map_or(DEFAULT_JOB_TIMEOUT, |t| t.seconds),
@@ -579,7 +628,7 @@ impl<'p> Lowering<'p, '_> {
         // Argo's expressions lower both sides, as GitHub ignores case; Tekton compares exactly.
         if let Some(text) = lowered
             .upper_case_literal()
-            .filter(|_| self.engine == Engine::Tekton)
+            .filter(|_| self.runner == Runner::Kubernetes(Engine::Tekton))
         {
             self.approximated(
                 condition.span,
@@ -647,7 +696,7 @@ impl<'p> Lowering<'p, '_> {
             ExprKind::Context(Context::JobStatus) if place == Place::Container => {
                 Some(Val::Runtime(Runtime::JobStatus))
             }
-            ExprKind::Context(Context::Workspace) => pieces(vec![Piece::Text(SOURCE_DIR.into())]),
+            ExprKind::Context(Context::Workspace) => pieces(vec![self.workspace()]),
             ExprKind::Context(Context::RunId) => pieces(vec![Piece::Ref(Ref::RunUid)]),
             ExprKind::Context(Context::JobStatus) => {
                 self.unsupported(
@@ -767,12 +816,14 @@ impl<'p> Lowering<'p, '_> {
         for part in &template.parts {
             match part {
                 TemplatePart::Text(text) => {
-                    if let Some(syntax) = engine_syntax(self.engine, text) {
+                    if let Runner::Kubernetes(engine) = self.runner
+                        && let Some(syntax) = engine_syntax(engine, text)
+                    {
                         self.unsupported(
                             template.span,
                             &format!("the text `{syntax}`, which the engine would replace"),
                             "this text is not passed on as written",
-                            match self.engine {
+                            match engine {
                                 Engine::Tekton => "Tekton replaces `$(params.…)`, `$(context.…)`, `$(tasks.…)` and the like in every field: split the text (`$\"\"(params.x)` in a script), or use a `.pipe` value (`${{ ... }}`)",
                                 Engine::Argo => "Argo replaces `{{workflow.…}}`, `{{inputs.…}}`, `{{item}}` and the like in every field: split the braces (`{\"\"{` in a script), or use a `.pipe` value (`${{ ... }}`)",
                             },
@@ -914,7 +965,7 @@ impl<'p> Lowering<'p, '_> {
         }
         let options = container.options.as_ref().and_then(Template::as_plain);
         let health = options.as_deref().and_then(health_check);
-        if health.is_some() && self.engine == Engine::Argo {
+        if health.is_some() && self.runner == Runner::Kubernetes(Engine::Argo) {
             self.approximated(
                 container.span,
                 &format!(
@@ -1008,10 +1059,9 @@ impl<'p> Lowering<'p, '_> {
         if let Some(container) = &job.container {
             return Some(self.image_pieces(&container.image, scope));
         }
-        self.options
+        self.settings
             .default_image
-            .as_ref()
-            .map(|image| vec![Piece::Text(image.clone())])
+            .map(|image| vec![Piece::Text(image.to_string())])
     }
 
     /// The job's containers (one per step, then `finish`) and its result names.
@@ -1020,7 +1070,11 @@ impl<'p> Lowering<'p, '_> {
         job: &ir::Job,
         job_name: &str,
         scope: &mut JobScope,
-    ) -> (Vec<Container>, Vec<String>) {
+    ) -> (LoweredSteps, Vec<String>) {
+        let target_kind = match self.runner {
+            Runner::Kubernetes(_) => TargetKind::Kubernetes,
+            Runner::Local => TargetKind::Shell,
+        };
         let mut steps: Vec<(ir::Step, bool)> = Vec::new();
         for (step, on_failure) in job
             .steps()
@@ -1028,13 +1082,23 @@ impl<'p> Lowering<'p, '_> {
             .map(|s| (s, false))
             .chain(job.failure_steps().iter().map(|s| (s, true)))
         {
-            match step.for_target(TargetKind::Kubernetes) {
+            match step.for_target(target_kind) {
                 Ok(plain) => steps.extend(plain.into_iter().map(|s| (s, on_failure))),
-                Err(call) => self.diagnostics.push(crate::missing_target_body(
-                    step,
-                    call,
-                    TargetKind::Kubernetes,
-                )),
+                // Kept as a step the job skips, so later steps keep their numbers.
+                Err(call) if self.settings.skip_unsupported => {
+                    self.skipped_step(
+                        step,
+                        &format!("template `{}` has no `shell` body", call.template),
+                    );
+                    steps.push((step.clone(), on_failure));
+                }
+                Err(call) => {
+                    let mut diagnostic = crate::missing_target_body(step, call, target_kind);
+                    if self.runner == Runner::Local {
+                        diagnostic = diagnostic.with_note(self.skip_unsupported_note());
+                    }
+                    self.diagnostics.push(diagnostic);
+                }
             }
         }
         scope.step_ids = steps
@@ -1059,7 +1123,7 @@ impl<'p> Lowering<'p, '_> {
             ),
             (
                 "GITHUB_WORKSPACE".to_string(),
-                vec![TextPart::Text(SOURCE_DIR.into())],
+                vec![TextPart::Val(Val::Pieces(vec![self.workspace()]))],
             ),
         ];
         scope.record(&[
@@ -1090,9 +1154,12 @@ impl<'p> Lowering<'p, '_> {
             .clone()
             .or_else(|| self.pipeline.defaults.working_directory.clone());
 
+        let state = self.runner.state();
         let mut containers = Vec::new();
+        let mut skipped = Vec::new();
         let mut missing_image = Vec::new();
         for (index, (step, on_failure)) in steps.iter().enumerate() {
+            let title = step_title(step, index);
             let StepAction::Run {
                 script,
                 shell,
@@ -1100,19 +1167,51 @@ impl<'p> Lowering<'p, '_> {
                 image,
             } = &step.action
             else {
-                if let StepAction::Uses { action, .. } = &step.action {
+                let action = match &step.action {
+                    StepAction::Uses { action, .. } => Some(action),
+                    _ => None,
+                };
+                if let Some(action) = action
+                    && !self.settings.skip_unsupported
+                {
+                    let help = format!(
+                        "use a standard library template with a `{}` body (`pipec doc`), or a `run` step",
+                        target_kind.name()
+                    );
                     self.unsupported(
                         step.span,
                         &format!("the GitHub action `{action}`"),
                         "only GitHub runs actions",
-                        "use a standard library template with a `kubernetes` body (`pipec doc`), or a `run` step",
+                        &help,
+                    );
+                    let note = self.skip_unsupported_note();
+                    if self.runner == Runner::Local
+                        && let Some(last) = self.diagnostics.last_mut()
+                    {
+                        *last = last.clone().with_note(note);
+                    }
+                    continue;
+                }
+                if let Some(action) = action {
+                    self.skipped_step(
+                        step,
+                        &format!("the GitHub action `{action}` runs only on GitHub"),
                     );
                 }
+                let (env, script) = launcher::skipped(state, index, &title);
+                skipped.push(title);
+                containers.push(Container {
+                    name: names::label(&format!("step-{}", index + 1)),
+                    image: Vec::new(),
+                    env,
+                    script,
+                });
                 continue;
             };
-            let image = match image {
-                Some(image) => self.image_pieces(image, scope),
-                None => match &default_image {
+            let image = match (self.runner, image) {
+                (Runner::Local, _) => Vec::new(),
+                (_, Some(image)) => self.image_pieces(image, scope),
+                (_, None) => match &default_image {
                     Some(image) => image.clone(),
                     None => {
                         missing_image.push(step.span);
@@ -1143,8 +1242,8 @@ impl<'p> Lowering<'p, '_> {
                 .and_then(Template::as_plain)
                 .or_else(|| step.id.clone());
             let number = (index + 1).to_string();
-            let title = label.clone().unwrap_or_else(|| format!("step {number}"));
             let spec = StepSpec {
+                state,
                 index,
                 title: &title,
                 env,
@@ -1155,7 +1254,7 @@ impl<'p> Lowering<'p, '_> {
                 timeout: step.timeout.map(|t| t.seconds),
                 continue_on_error: step.continue_on_error,
             };
-            match shell::step(spec) {
+            match launcher::step(spec) {
                 Ok((env, script)) => {
                     let name = match &label {
                         Some(label) => names::joined(&["step", &number, label]),
@@ -1188,7 +1287,7 @@ impl<'p> Lowering<'p, '_> {
                     Code::UnsupportedByTarget,
                     format!(
                         "the {} target needs an image for the {} step(s) of job `{}` that name none",
-                        self.engine.name(),
+                        self.runner.name(),
                         missing_image.len(),
                         job.id
                     ),
@@ -1208,13 +1307,21 @@ impl<'p> Lowering<'p, '_> {
             }
             outputs.push(name);
         }
-        let finish_image = containers.last().map(|c| c.image.clone()).or(default_image);
+        let finish_image = match self.runner {
+            Runner::Local => Some(Vec::new()),
+            Runner::Kubernetes(_) => containers
+                .last()
+                .map(|c| c.image.clone())
+                .or_else(|| default_image.clone()),
+        };
         if let Some(image) = finish_image {
-            let output_path = |name: &str| match self.engine {
-                Engine::Tekton => format!("$(results.{name}.path)"),
-                Engine::Argo => shell::output_file(name),
+            let state = self.runner.state();
+            let output_path = |name: &str| match self.runner {
+                Runner::Kubernetes(Engine::Tekton) => format!("$(results.{name}.path)"),
+                Runner::Kubernetes(Engine::Argo) | Runner::Local => state.output_file(name),
             };
-            let (env, script) = shell::finish(
+            let (env, script) = launcher::finish(
+                state,
                 job_name,
                 base_env,
                 &output_values,
@@ -1227,17 +1334,55 @@ impl<'p> Lowering<'p, '_> {
                 }
             }
             containers.push(Container {
-                name: match self.engine {
-                    Engine::Tekton => "finish".into(),
+                name: match self.runner {
+                    Runner::Kubernetes(Engine::Tekton) | Runner::Local => "finish".into(),
                     // Argo reads a container set's outputs from the container named `main`.
-                    Engine::Argo => "main".into(),
+                    Runner::Kubernetes(Engine::Argo) => "main".into(),
                 },
                 image,
                 env,
                 script,
             });
         }
-        (containers, outputs)
+        (
+            LoweredSteps {
+                containers,
+                skipped,
+                image: match self.runner {
+                    Runner::Local => default_image,
+                    Runner::Kubernetes(_) => None,
+                },
+            },
+            outputs,
+        )
+    }
+
+    /// The warning for a step `--skip-unsupported` leaves out.
+    fn skipped_step(&mut self, step: &ir::Step, why: &str) {
+        self.diagnostics.push(
+            Diagnostic::new(
+                Code::SkippedByTarget,
+                format!("on the {} target this step is skipped: {why}", self.runner.name()),
+                step.span,
+                "this step does not run",
+            )
+            .with_help("the run goes on without it (`--skip-unsupported`); give the template a `shell` body, or use a `run` step, to run it"),
+        );
+    }
+
+    fn skip_unsupported_note(&self) -> String {
+        format!(
+            "`--skip-unsupported` runs the rest of the pipeline and marks such steps skipped (the {} target)",
+            self.runner.name()
+        )
+    }
+
+    /// The checkout: where steps start and what `workspace` is.
+    fn workspace(&self) -> Piece {
+        match self.runner {
+            Runner::Kubernetes(_) => Piece::Text(SOURCE_DIR.into()),
+            Runner::Local => Piece::Ref(Ref::Param("workspace".into())),
+        }
     }
 
     /// The step's condition with GitHub's implicit `success()`; `on_failure` steps run on
@@ -1275,6 +1420,22 @@ impl JobScope {
             .find(|(step, _)| step == id)
             .map(|(_, index)| *index)
     }
+}
+
+/// What lowering a job's steps gives besides its outputs.
+struct LoweredSteps {
+    containers: Vec<Container>,
+    skipped: Vec<String>,
+    image: Option<Vec<Piece>>,
+}
+
+/// A step's title in logs: its name, else its id, else its number.
+fn step_title(step: &ir::Step, index: usize) -> String {
+    step.name
+        .as_ref()
+        .and_then(Template::as_plain)
+        .or_else(|| step.id.clone())
+        .unwrap_or_else(|| format!("step {}", index + 1))
 }
 
 /// Sets (or replaces, in place) an environment variable: later levels win, as on GitHub.
