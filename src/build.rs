@@ -80,7 +80,9 @@ fn write_files(outputs: &[Output<'_>], colour: bool) -> Exit {
                 output::stderr(&format!("unchanged {}\n", output.shown));
             }
             Ok(_) => {
-                if let Err(error) = write_atomically(&output.path, &output.file.contents) {
+                if let Err(error) =
+                    write_atomically(&output.path, &output.file.contents, output.file.executable)
+                {
                     return output::usage_error(format!("cannot write {}: {error}", output.shown));
                 }
                 written += 1;
@@ -110,7 +112,7 @@ fn read_existing(path: &Path) -> std::io::Result<Option<String>> {
 
 /// Writes `contents` to a temporary file next to `path`, then renames it over `path`, so a
 /// reader sees either the old file or the new one, never half of it.
-fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
+fn write_atomically(path: &Path, contents: &str, executable: bool) -> std::io::Result<()> {
     let directory = path
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
@@ -127,6 +129,9 @@ fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
         .open(&temporary)
         .and_then(|mut file| {
             file.write_all(contents.as_bytes())?;
+            if executable {
+                set_executable(&file)?;
+            }
             file.sync_all()?;
             fs::rename(&temporary, path)
         });
@@ -135,6 +140,17 @@ fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
         let _ = fs::remove_file(&temporary);
     }
     result
+}
+
+#[cfg(unix)]
+fn set_executable(file: &fs::File) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(fs::Permissions::from_mode(0o755))
+}
+
+#[cfg(not(unix))]
+fn set_executable(_: &fs::File) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// How a file on disk compares with the one the build would write.
@@ -284,8 +300,8 @@ mod tests {
     fn atomic_writes_replace_the_file_and_leave_no_temporary() {
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path().join("nested/ci.yml");
-        write_atomically(&path, "one\n").unwrap();
-        write_atomically(&path, "two\n").unwrap();
+        write_atomically(&path, "one\n", false).unwrap();
+        write_atomically(&path, "two\n", true).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "two\n");
         let names: Vec<_> = fs::read_dir(path.parent().unwrap())
             .unwrap()

@@ -14,6 +14,9 @@ pub enum Target {
     Tekton,
     /// Argo Workflows: a WorkflowTemplate and a Workflow that runs it, per pipeline.
     Argo,
+    /// A bash script per pipeline that runs it on this machine (`pipec run` runs the same
+    /// plan without writing it).
+    Shell,
 }
 
 impl Target {
@@ -23,6 +26,7 @@ impl Target {
             Target::Github => ".github/workflows",
             Target::Tekton => "tekton",
             Target::Argo => "argo",
+            Target::Shell => "shell",
         }
     }
 }
@@ -32,6 +36,7 @@ impl Target {
 pub struct TargetOptions {
     pub target: Target,
     pub kubernetes: pipec_targets::kubernetes::Options,
+    pub shell: pipec_targets::shell::Options,
 }
 
 pub struct Compiled {
@@ -66,6 +71,7 @@ pub fn compile(db: &SourceDb, options: &TargetOptions) -> Compiled {
             pipec_targets::kubernetes::Engine::Argo,
             &options.kubernetes,
         ),
+        Target::Shell => pipec_targets::shell::generate(program, options.shell),
     };
     all.extend(generated.diagnostics);
     diagnostics::sort(&mut all);

@@ -189,6 +189,11 @@ struct TargetArgs {
     /// `enable-cel-in-whenexpression` feature flag).
     #[arg(long)]
     tekton_cel: bool,
+
+    /// Shell: keep steps that cannot run on this machine (GitHub actions, templates
+    /// without a `shell` body) as skipped steps, with a warning, instead of an error.
+    #[arg(long)]
+    skip_unsupported: bool,
 }
 
 impl TargetArgs {
@@ -198,6 +203,9 @@ impl TargetArgs {
             kubernetes: pipec_targets::kubernetes::Options {
                 default_image: self.image,
                 tekton_cel: self.tekton_cel,
+            },
+            shell: pipec_targets::shell::Options {
+                skip_unsupported: self.skip_unsupported,
             },
         }
     }
@@ -213,7 +221,7 @@ struct BuildArgs {
     target: TargetArgs,
 
     /// The directory generated files are written to [default: .github/workflows for
-    /// github, tekton/ for tekton, argo/ for argo].
+    /// github, tekton/ for tekton, argo/ for argo, shell/ for shell].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 

@@ -4,6 +4,7 @@
 pub mod github;
 pub mod kubernetes;
 pub mod plan;
+pub mod shell;
 pub mod yaml;
 
 use pipec_compiler::Diagnostic;
@@ -16,6 +17,8 @@ pub struct GeneratedFile {
     pub contents: String,
     /// The pipeline the file was generated from.
     pub pipeline_id: String,
+    /// A script to run: written with the execute permission.
+    pub executable: bool,
 }
 
 /// Everything a target produced: files, and diagnostics for constructs it cannot express.

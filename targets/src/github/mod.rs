@@ -38,6 +38,7 @@ pub fn generate(program: &ir::Program) -> Output {
             path: format!("{}.yml", pipeline.id),
             contents: render_document(&crate::header_lines(pipeline), &root),
             pipeline_id: pipeline.id.clone(),
+            executable: false,
         });
         output.diagnostics.append(&mut workflow.diagnostics);
     }

@@ -13,6 +13,7 @@ pub(crate) fn file(plan: &Plan, name: &str, root: &Map, notes: &[&str]) -> Gener
         path: format!("{}/{name}", plan.name),
         contents: render_document(&header, root),
         pipeline_id: plan.pipeline.id.clone(),
+        executable: false,
     }
 }
 

@@ -163,6 +163,22 @@ pub(crate) fn step(spec: StepSpec) -> Result<(Vec<EnvEntry>, String), String> {
     Ok((launcher.env, join(out)))
 }
 
+/// A script that exits 0 when a job's conditions hold, for a runner that tests them in
+/// `sh` (the shell target's script), with the variables its values come from.
+pub(crate) fn condition(state: StateDir, conditions: &[Cond]) -> (Vec<EnvEntry>, String) {
+    let mut launcher = Launcher::new(state);
+    let tests: Vec<String> = conditions.iter().map(|c| launcher.test(c)).collect();
+    let mut out = Vec::new();
+    out.extend(launcher.helpers.iter().map(|h| h.definition().to_string()));
+    out.extend(launcher.assignments.iter().cloned());
+    out.push(if tests.is_empty() {
+        "true".to_string()
+    } else {
+        tests.join(" && ")
+    });
+    (launcher.env, join(out))
+}
+
 /// The launcher of a step the runner cannot run (`--skip-unsupported`): it records the
 /// step as skipped, so its outcome reads `skipped` as for a false condition.
 pub(crate) fn skipped(state: StateDir, index: usize, title: &str) -> (Vec<EnvEntry>, String) {
@@ -404,6 +420,10 @@ impl Launcher {
                         step + 1
                     ),
                     Runtime::JobStatus => format!("\"$(cat \"{state}/status\")\""),
+                    // Local runs only: every job's files are in one directory.
+                    Runtime::JobResult { job } => format!(
+                        "\"$(cat \"{state}/../{job}/result\" 2>/dev/null || echo skipped)\""
+                    ),
                     Runtime::Condition(_) => format!(
                         "\"$(if {}; then echo true; else echo false; fi)\"",
                         test.clone().unwrap_or_default()

@@ -140,6 +140,10 @@ pub enum Runtime {
         step: usize,
     },
     JobStatus,
+    /// How another job of a local run ended (`needs.<job>.result`), by its name.
+    JobResult {
+        job: String,
+    },
     /// A condition used as a value: `true` or `false`, as GitHub writes it.
     Condition(Box<Cond>),
 }
@@ -410,15 +414,7 @@ impl<'p> Lowering<'p, '_> {
             .pipeline
             .jobs
             .iter()
-            .map(|job| {
-                let name = names::label(&job.id);
-                // Argo task names and Tekton task names must not start with a digit.
-                if name.starts_with(|c: char| c.is_ascii_digit()) {
-                    names::joined(&["job", &name])
-                } else {
-                    name
-                }
-            })
+            .map(|job| job_name(&job.id))
             .collect();
         for (index, name) in names.iter().enumerate() {
             if let Some(first) = names.iter().position(|other| other == name)
@@ -765,6 +761,19 @@ impl<'p> Lowering<'p, '_> {
             ExprKind::StepOutcome { step } => {
                 let index = scope.step_index(step)?;
                 Some(Val::Runtime(Runtime::StepOutcome { step: index }))
+            }
+            ExprKind::JobResult { job } if self.runner == Runner::Local => {
+                let position = self.pipeline.jobs.iter().position(|j| &j.id == job)?;
+                if self.matrix_job(position) {
+                    self.unsupported(
+                        expr.span,
+                        &format!("`needs.{job}.result` of a matrix job"),
+                        "this job has a matrix",
+                        "use `failure()` / `success()` (the status of every job upstream) instead",
+                    );
+                    return None;
+                }
+                Some(Val::Runtime(Runtime::JobResult { job: job_name(job) }))
             }
             ExprKind::JobResult { job } => {
                 self.unsupported(
@@ -1198,16 +1207,11 @@ impl<'p> Lowering<'p, '_> {
                         &format!("the GitHub action `{action}` runs only on GitHub"),
                     );
                 }
-                let (env, script) = launcher::skipped(state, index, &title);
+                containers.push(skipped_container(state, index, &title));
                 skipped.push(title);
-                containers.push(Container {
-                    name: names::label(&format!("step-{}", index + 1)),
-                    image: Vec::new(),
-                    env,
-                    script,
-                });
                 continue;
             };
+            let errors_before = self.diagnostics.len();
             let image = match (self.runner, image) {
                 (Runner::Local, _) => Vec::new(),
                 (_, Some(image)) => self.image_pieces(image, scope),
@@ -1234,6 +1238,20 @@ impl<'p> Lowering<'p, '_> {
             let (Some(condition), Some(script_parts), Some(directory)) =
                 (condition, script_parts, directory)
             else {
+                // A value only GitHub has: with --skip-unsupported the step is skipped, and
+                // the reason is the first error its values gave.
+                if self.settings.skip_unsupported && self.diagnostics.len() > errors_before {
+                    let prefix = format!("the {} target cannot express ", self.runner.name());
+                    let why = self
+                        .diagnostics
+                        .get(errors_before)
+                        .map(|d| d.message.replace(&prefix, "it uses "))
+                        .unwrap_or_default();
+                    self.diagnostics.truncate(errors_before);
+                    self.skipped_step(step, &why);
+                    containers.push(skipped_container(state, index, &title));
+                    skipped.push(title);
+                }
                 continue;
             };
             let label = step
@@ -1422,11 +1440,33 @@ impl JobScope {
     }
 }
 
+/// A job's name in the plan: a DNS label that does not start with a digit (Argo and Tekton
+/// task names must not), also the directory of its files in a local run.
+fn job_name(id: &str) -> String {
+    let name = names::label(id);
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        names::joined(&["job", &name])
+    } else {
+        name
+    }
+}
+
 /// What lowering a job's steps gives besides its outputs.
 struct LoweredSteps {
     containers: Vec<Container>,
     skipped: Vec<String>,
     image: Option<Vec<Piece>>,
+}
+
+/// The container of a step the runner skips (`--skip-unsupported`).
+fn skipped_container(state: StateDir, index: usize, title: &str) -> Container {
+    let (env, script) = launcher::skipped(state, index, title);
+    Container {
+        name: names::label(&format!("step-{}", index + 1)),
+        image: Vec::new(),
+        env,
+        script,
+    }
 }
 
 /// A step's title in logs: its name, else its id, else its number.
