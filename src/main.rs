@@ -12,6 +12,7 @@ mod explain;
 mod files;
 mod output;
 mod render;
+mod run;
 mod terminal;
 
 use std::path::PathBuf;
@@ -81,6 +82,25 @@ diff and said to be missing, stale (its .pipe source changed) or edited by hand.
 Exit codes: 0 success (or, with --check, every file up to date), 1 errors found (or files
 out of date), 2 the build could not run.")]
     Build(BuildArgs),
+
+    /// Run a pipeline on this machine: its jobs in order, in parallel where they can be.
+    #[command(after_help = "\
+Examples:
+  pipec run ci.pipe                          Run as a push to the current branch
+  pipec run ci.pipe --dry-run                Show which jobs would run, and why others would not
+  pipec run ci.pipe --job test -j 4          Run `test` and what it needs, 4 jobs at a time
+  pipec run deploy.pipe --event dispatch --input environment=staging --secret DEPLOY_TOKEN
+  pipec run ci.pipe --skip-unsupported       Skip the steps only GitHub can run
+
+The event, branch and tag default to what the git repository says (a push to the current
+branch, or of the tag at HEAD). Each job's log and files go to .pipe/runs/<run id>/ under
+the repository root; secrets (--secret, --secret-file) are masked in everything printed
+and logged. Services and job containers run with docker or podman. `pipec build --target
+shell` writes the same run as a bash script.
+
+Exit codes: 0 every job succeeded or was skipped, 1 the sources have errors or a job
+failed, 2 the run could not start, 130 interrupted.")]
+    Run(RunArgs),
 
     /// Explain a diagnostic code, or list every code.
     #[command(after_help = "\
@@ -234,6 +254,71 @@ struct BuildArgs {
 }
 
 #[derive(Args, Debug)]
+struct RunArgs {
+    /// The .pipe file (or directory) with the pipeline.
+    #[arg(value_name = "PATH", default_value = ".")]
+    paths: Vec<PathBuf>,
+
+    /// The pipeline to run, when the sources define more than one.
+    #[arg(long, value_name = "NAME")]
+    pipeline: Option<String>,
+
+    /// The event: push, pull_request (pr), workflow_dispatch (dispatch), schedule, tag, ...
+    /// [default: push; workflow_dispatch when an --input is given]
+    #[arg(long, value_name = "NAME")]
+    event: Option<String>,
+
+    /// The branch [default: the current git branch].
+    #[arg(long, value_name = "NAME")]
+    branch: Option<String>,
+
+    /// The tag [default: the tag of HEAD, if any].
+    #[arg(long, value_name = "NAME")]
+    tag: Option<String>,
+
+    /// A pull request's target branch (`--event pull_request`) [default: main].
+    #[arg(long, value_name = "NAME")]
+    base_branch: Option<String>,
+
+    /// A dispatch input, checked against the pipeline's inputs and their types.
+    #[arg(long = "input", value_name = "NAME=VALUE")]
+    inputs: Vec<String>,
+
+    /// A secret, read from the environment variable of the same name.
+    #[arg(long = "secret", value_name = "NAME")]
+    secrets: Vec<String>,
+
+    /// A file of secrets, one NAME=VALUE per line (`#` comments; a dotenv file).
+    #[arg(long = "secret-file", value_name = "FILE")]
+    secret_files: Vec<PathBuf>,
+
+    /// Run only this job and the jobs it needs (repeatable).
+    #[arg(long = "job", value_name = "NAME")]
+    jobs: Vec<String>,
+
+    /// Print which jobs would run and why others would not; run nothing.
+    #[arg(long)]
+    dry_run: bool,
+
+    /// Run at most N jobs at once [default: the number of cores].
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    parallel: Option<usize>,
+
+    /// Skip the steps that cannot run here (GitHub actions, templates without a `shell`
+    /// body) instead of refusing to run.
+    #[arg(long)]
+    skip_unsupported: bool,
+
+    /// Run without services and job containers (when there is no docker or podman).
+    #[arg(long)]
+    no_services: bool,
+
+    /// Where logs and job files go [default: .pipe/runs/<run id> in the repository].
+    #[arg(long, value_name = "DIR")]
+    run_dir: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
 #[command(group = clap::ArgGroup::new("what").required(true))]
 struct ExplainArgs {
     /// A code (`E0301`) or its name (`dependency-cycle`), in any case.
@@ -268,6 +353,27 @@ fn main() -> ExitCode {
                 colour,
             },
             check_only: args.check,
+        }),
+        Command::Run(args) => run::run(&run::Options {
+            paths: args.paths,
+            pipeline: args.pipeline,
+            given: run::Given {
+                event: args.event,
+                branch: args.branch,
+                tag: args.tag,
+                base_branch: args.base_branch,
+                has_inputs: false,
+            },
+            inputs: args.inputs,
+            secrets: args.secrets,
+            secret_files: args.secret_files,
+            jobs: args.jobs,
+            dry_run: args.dry_run,
+            parallel: args.parallel,
+            skip_unsupported: args.skip_unsupported,
+            no_services: args.no_services,
+            run_dir: args.run_dir,
+            colour,
         }),
         Command::Doc(args) => doc::run(args.name.as_deref()),
         Command::Explain(args) => match args.code {

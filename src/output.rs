@@ -14,6 +14,8 @@ pub enum Exit {
     Failure,
     /// 2: the command could not run: bad usage, a missing or unreadable path.
     Usage,
+    /// 130: `pipec run` was interrupted (Ctrl-C), as a shell reports SIGINT.
+    Interrupted,
 }
 
 impl From<Exit> for ExitCode {
@@ -22,6 +24,7 @@ impl From<Exit> for ExitCode {
             Exit::Success => ExitCode::SUCCESS,
             Exit::Failure => ExitCode::from(1),
             Exit::Usage => ExitCode::from(2),
+            Exit::Interrupted => ExitCode::from(130),
         }
     }
 }

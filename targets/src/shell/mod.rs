@@ -175,6 +175,37 @@ pub fn check_input(input: &ir::Input, value: &str) -> Result<(), String> {
     }
 }
 
+/// The summary's note for a job with steps `--skip-unsupported` left out; `pipec run`
+/// writes the same.
+pub fn skipped_steps_note(job: &JobPlan) -> Option<String> {
+    match job.skipped_steps.len() {
+        0 => None,
+        1 => Some("1 step skipped: it cannot run here".into()),
+        n => Some(format!("{n} steps skipped: they cannot run here")),
+    }
+}
+
+/// The secrets the plan's steps and services read, in order of first use: what a run
+/// must mask.
+pub fn used_secrets(plan: &Plan) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for job in &plan.jobs {
+        let env = job
+            .containers
+            .iter()
+            .flat_map(|c| &c.env)
+            .chain(job.sidecars.iter().flat_map(|s| &s.env));
+        for entry in env {
+            if let plan::EnvValue::Secret(name) = &entry.value
+                && !names.contains(name)
+            {
+                names.push(name.clone());
+            }
+        }
+    }
+    names
+}
+
 /// Lowers one pipeline for a local run; errors in the diagnostics mean it must not run.
 pub fn lower<'p>(pipeline: &'p ir::Pipeline, options: Options) -> (LocalPlan<'p>, Vec<Diagnostic>) {
     let settings = Settings {

@@ -38,8 +38,8 @@ Options:
       --run-dir DIR       Where logs and job files go [default: .pipe/runs/<run id>]
   -h, --help              Print this help
 
-Secrets and variables are read from environment variables of the same name. This script
-does not mask them in logs: \`pipec run\` does.
+Secrets and variables are read from environment variables of the same name; secrets are
+masked (***) in the job logs.
 
 Exit codes: 0 every job succeeded (or was skipped), 1 a job failed, 2 the run could not
 start, 130 interrupted.
@@ -48,6 +48,7 @@ EOF
 
 declare -A PIPEC_PARAM=()
 declare -A PIPEC_RESULT=() PIPEC_PID=() PIPEC_START=() PIPEC_DURATION=() PIPEC_NOTE=()
+PIPEC_MASKS=()
 pipec_running=0
 pipec_interrupted=0
 pipec_jobs_max=0
@@ -145,6 +146,8 @@ pipec_main() {
   started=$(pipec_now_ms)
   printf 'pipec: run %s of pipeline %s, logs in %s\n' "$PIPEC_RUN_ID" "\`$PIPEC_PIPELINE\`" "$RUN_DIR/logs" >&2
   pipec_schedule
+  # The logs are complete once the masking processes have read everything.
+  [ ${#PIPEC_MASKS[@]} -eq 0 ] || wait "${PIPEC_MASKS[@]}"
   pipec_summary "$(($(pipec_now_ms) - started))"
   [ "$pipec_interrupted" = 0 ] || exit 130
   for name in "${PIPEC_JOBS[@]}"; do
@@ -274,12 +277,21 @@ pipec_group_has_room() {
 }
 
 pipec_start() {
-  local job=$1 dir="$RUN_DIR/jobs/$1"
+  local job=$1 dir="$RUN_DIR/jobs/$1" log="$RUN_DIR/logs/$1.log" output
   mkdir -p "$dir/launch"
+  output=$log
+  if [ ${#PIPEC_SECRETS[@]} -gt 0 ]; then
+    # The job writes to a pipe a masking process reads: that process is a group of its
+    # own, so it outlives a killed job and writes everything the job wrote.
+    output="$dir/output"
+    mkfifo "$output"
+    pipec_mask <"$output" >"$log" &
+    PIPEC_MASKS+=("$!")
+  fi
   (
     trap - INT TERM
     export PIPEC_STATE="$dir"
-    exec </dev/null >"$RUN_DIR/logs/$job.log" 2>&1
+    exec </dev/null >"$output" 2>&1
     pipec_watchdog "$BASHPID" "${PIPEC_TIMEOUT[$job]}" "$dir" &
     cd "${PIPEC_PARAM[workspace]}" || exit 1
     if pipec_run_job "$job"; then
@@ -292,6 +304,40 @@ pipec_start() {
   PIPEC_START[$job]=$(pipec_now_ms)
   pipec_running=$((pipec_running + 1))
   printf 'pipec: started %s\n' "${PIPEC_TITLE[$job]}" >&2
+}
+
+# Copies stdin to stdout with the value of every secret (each of its lines) as ***, longest
+# first, as `pipec run` and GitHub mask them.
+pipec_mask() {
+  PIPEC_SECRET_NAMES="${PIPEC_SECRETS[*]}" awk '
+    BEGIN {
+      n = split(ENVIRON["PIPEC_SECRET_NAMES"], names, " ")
+      for (i = 1; i <= n; i++) {
+        m = split(ENVIRON[names[i]], parts, "\n")
+        for (j = 1; j <= m; j++) {
+          sub(/\r$/, "", parts[j])
+          if (parts[j] ~ /[^[:space:]]/) secrets[++count] = parts[j]
+        }
+      }
+      for (i = 2; i <= count; i++) {
+        for (j = i; j > 1 && length(secrets[j]) > length(secrets[j - 1]); j--) {
+          swap = secrets[j]; secrets[j] = secrets[j - 1]; secrets[j - 1] = swap
+        }
+      }
+    }
+    {
+      line = $0
+      for (i = 1; i <= count; i++) {
+        out = ""
+        while ((at = index(line, secrets[i])) > 0) {
+          out = out substr(line, 1, at - 1) "***"
+          line = substr(line, at + length(secrets[i]))
+        }
+        line = out line
+      }
+      print line
+      fflush()
+    }'
 }
 
 # Kills the job's process group when the job's time is up.

@@ -40,6 +40,8 @@ pub(super) fn render(local: &LocalPlan) -> String {
     let inputs: Vec<&pipec_compiler::ir::Input> = pipeline.inputs().collect();
     let input_names: Vec<String> = inputs.iter().map(|i| quote(&i.name)).collect();
     let _ = writeln!(out, "PIPEC_INPUTS=({})", input_names.join(" "));
+    let secrets: Vec<String> = super::used_secrets(plan);
+    let _ = writeln!(out, "PIPEC_SECRETS=({})", secrets.join(" "));
     let ids: Vec<String> = local.instances.iter().map(|i| i.id.clone()).collect();
     let _ = writeln!(out, "PIPEC_JOBS=({})", ids.join(" "));
     table(&mut out, "PIPEC_TITLE", local, |i| Some(quote(&i.title)));
@@ -75,7 +77,7 @@ pub(super) fn render(local: &LocalPlan) -> String {
         matrix.max_parallel.map(|n| n.to_string())
     });
     table(&mut out, "PIPEC_NOTE", local, |i| {
-        skipped_steps_note(local.job(i)?).map(|note| quote(&note))
+        super::skipped_steps_note(local.job(i)?).map(|note| quote(&note))
     });
     out.push('\n');
 
@@ -94,16 +96,6 @@ pub(super) fn render(local: &LocalPlan) -> String {
     out.push_str(RUNTIME);
     out.push_str("\npipec_main \"$@\"\n");
     out
-}
-
-/// The summary's note for a job with steps `--skip-unsupported` left out; `pipec run`
-/// writes the same.
-pub fn skipped_steps_note(job: &JobPlan) -> Option<String> {
-    match job.skipped_steps.len() {
-        0 => None,
-        1 => Some("1 step skipped: it cannot run here".into()),
-        n => Some(format!("{n} steps skipped: they cannot run here")),
-    }
 }
 
 /// `declare -A NAME=([id]=value ...)` over the instances that have a value.
@@ -142,12 +134,8 @@ fn inputs_functions(out: &mut String, inputs: &[&pipec_compiler::ir::Input]) {
     out.push_str("# Whether --input NAME=VALUE names an input and gives it a value of its type.\npipec_check_input() {\n  case $1 in\n");
     for input in inputs {
         let check = match &input.ty {
-            InputType::Boolean => format!(
-                "case $2 in true | false) ;; *) echo \"pipec: input \\`$1\\` is a boolean: true or false, not \\\"$2\\\"\" >&2; return 1 ;; esac"
-            ),
-            InputType::Number => format!(
-                "[[ $2 =~ ^[[:space:]]*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?[[:space:]]*$ ]] || {{ echo \"pipec: input \\`$1\\` is a number, not \\\"$2\\\"\" >&2; return 1; }}"
-            ),
+            InputType::Boolean => "case $2 in true | false) ;; *) echo \"pipec: input \\`$1\\` is a boolean: true or false, not \\\"$2\\\"\" >&2; return 1 ;; esac".to_string(),
+            InputType::Number => "[[ $2 =~ ^[[:space:]]*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?[[:space:]]*$ ]] || { echo \"pipec: input \\`$1\\` is a number, not \\\"$2\\\"\" >&2; return 1; }".to_string(),
             InputType::Choice(options) => {
                 let options_text: Vec<String> =
                     options.iter().map(|o| format!("\\\"{o}\\\"")).collect();
