@@ -53,10 +53,7 @@ pub fn contexts(given: &Given) -> Contexts {
     }
     let mut tag = given.tag.clone();
     if tag.is_none() && branch.is_none() {
-        tag = git(
-            &workspace,
-            &["describe", "--tags", "--exact-match", "HEAD"],
-        );
+        tag = git(&workspace, &["describe", "--tags", "--exact-match", "HEAD"]);
     }
     let tag = tag.unwrap_or_default();
     let branch = branch.unwrap_or_else(|| {
@@ -80,11 +77,7 @@ pub fn contexts(given: &Given) -> Contexts {
     );
     set(
         "repository-owner",
-        repository
-            .split('/')
-            .next()
-            .unwrap_or_default()
-            .to_string(),
+        repository.split('/').next().unwrap_or_default().to_string(),
     );
     set("repository", repository);
     set("actor", actor());

@@ -17,7 +17,8 @@ pub struct Display {
 impl Display {
     pub fn new() -> Display {
         Display {
-            live: std::io::stderr().is_terminal() && std::env::var_os("TERM").is_some_and(|t| t != "dumb"),
+            live: std::io::stderr().is_terminal()
+                && std::env::var_os("TERM").is_some_and(|t| t != "dumb"),
             drawn: 0,
         }
     }
@@ -71,7 +72,12 @@ pub struct Row {
 
 /// The summary table, byte for byte what the generated script prints.
 pub fn summary(pipeline: &str, rows: &[Row], total: Duration, logs: &str) -> String {
-    let width = rows.iter().map(|r| r.title.chars().count()).max().unwrap_or(0).max(3);
+    let width = rows
+        .iter()
+        .map(|r| r.title.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(3);
     let count = |result: JobResult| rows.iter().filter(|r| r.result == result).count();
     let mut out = format!(
         "\npipec: pipeline `{pipeline}`: {} succeeded, {} failed, {} skipped, {} cancelled in {}\n",

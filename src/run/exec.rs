@@ -190,8 +190,7 @@ pub fn run(local: &LocalPlan, settings: &RunSettings, interrupted: &Arc<AtomicBo
                 let sender = sender.clone();
                 let results: BTreeMap<String, JobResult> = done_results(local, &states);
                 scope.spawn(move || {
-                    let (result, note, time) =
-                        run_job(local, settings, index, &control, &results);
+                    let (result, note, time) = run_job(local, settings, index, &control, &results);
                     let _ = sender.send(JobEnd {
                         instance: index,
                         result,
@@ -360,7 +359,9 @@ fn group_has_room(local: &LocalPlan, instance: &Instance, states: &[State]) -> b
         .instances
         .iter()
         .zip(states)
-        .filter(|(other, state)| other.job == instance.job && matches!(state, State::Running { .. }))
+        .filter(|(other, state)| {
+            other.job == instance.job && matches!(state, State::Running { .. })
+        })
         .count();
     running < usize::try_from(limit).unwrap_or(usize::MAX)
 }
@@ -466,9 +467,12 @@ impl Context for Values<'_> {
             Val::Pieces(pieces) => self.pieces(pieces, &[]),
             Val::Secret(name) => Some(self.settings.secrets.get(name).cloned().unwrap_or_default()),
             Val::Var(name) | Val::Env(name) => Some(std::env::var(name).unwrap_or_default()),
-            Val::Runtime(Runtime::JobResult { job }) => {
-                Some(self.results.get(job).map_or("skipped", |r| r.name()).to_string())
-            }
+            Val::Runtime(Runtime::JobResult { job }) => Some(
+                self.results
+                    .get(job)
+                    .map_or("skipped", |r| r.name())
+                    .to_string(),
+            ),
             Val::Runtime(_) => None,
         }
     }
@@ -536,9 +540,10 @@ fn run_job(
         kill_group(group);
     }
     let (result, note) = match (control.stopped(), outcome) {
-        (Some(Stop::TimedOut(seconds)), _) => {
-            (JobResult::Failure, Some(format!("timed out after {seconds}s")))
-        }
+        (Some(Stop::TimedOut(seconds)), _) => (
+            JobResult::Failure,
+            Some(format!("timed out after {seconds}s")),
+        ),
         (Some(Stop::Cancelled(why)), _) => (JobResult::Cancelled, Some(why)),
         (None, Ok(true)) => (JobResult::Success, None),
         (None, Ok(false)) => (JobResult::Failure, None),
@@ -550,7 +555,12 @@ fn run_job(
 
 fn open_log(settings: &RunSettings, instance: &Instance, state: &Path) -> std::io::Result<Log> {
     fs::create_dir_all(state.join("launch"))?;
-    let file = fs::File::create(settings.run_dir.join("logs").join(format!("{}.log", instance.id)))?;
+    let file = fs::File::create(
+        settings
+            .run_dir
+            .join("logs")
+            .join(format!("{}.log", instance.id)),
+    )?;
     Ok(Log {
         file: Mutex::new(file),
         redactor: settings.redactor.clone(),
@@ -620,7 +630,8 @@ impl JobRun<'_> {
         state: &Path,
     ) -> Result<ExitStatus, String> {
         let file = state.join("launch").join(format!("{name}.sh"));
-        fs::write(&file, &container.script).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+        fs::write(&file, &container.script)
+            .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
         let env = values.environment(&container.env, state);
         let mut command = match (&self.settings.docker, &self.image, &self.network) {
             (Some(docker), Some(image), Some(network)) => {
@@ -755,7 +766,10 @@ impl JobRun<'_> {
                 args.push(name.clone());
             }
             args.push(image.clone());
-            self.log.line(&format!("pipec: starting service {} ({image})", sidecar.name));
+            self.log.line(&format!(
+                "pipec: starting service {} ({image})",
+                sidecar.name
+            ));
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             self.docker(docker, &args, &env)?;
             if let Some(health) = &sidecar.health {
@@ -768,7 +782,13 @@ impl JobRun<'_> {
         Ok(())
     }
 
-    fn wait_healthy(&self, docker: &str, container: &str, name: &str, health: &str) -> Result<(), String> {
+    fn wait_healthy(
+        &self,
+        docker: &str,
+        container: &str,
+        name: &str,
+        health: &str,
+    ) -> Result<(), String> {
         for attempt in 1..=30 {
             if self
                 .docker(docker, &["exec", container, "sh", "-c", health], &[])
@@ -776,8 +796,9 @@ impl JobRun<'_> {
             {
                 return Ok(());
             }
-            self.log
-                .line(&format!("pipec: waiting for service {name} to be healthy ({attempt})"));
+            self.log.line(&format!(
+                "pipec: waiting for service {name} to be healthy ({attempt})"
+            ));
             std::thread::sleep(Duration::from_secs(2));
         }
         Err(format!("service {name} did not become healthy"))
@@ -818,8 +839,10 @@ impl JobRun<'_> {
         } else {
             let stderr = String::from_utf8_lossy(&output.stderr);
             self.log.line(stderr.trim_end());
-            Err(format!("`{docker} {}` failed", args.first().copied().unwrap_or("")))
+            Err(format!(
+                "`{docker} {}` failed",
+                args.first().copied().unwrap_or("")
+            ))
         }
     }
 }
-

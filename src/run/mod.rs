@@ -263,9 +263,16 @@ fn selected(options: &Options, local: &LocalPlan) -> Result<Vec<bool>, Exit> {
             let hint = closest(name, jobs.iter().map(|j| j.job.id.as_str()))
                 .map(|c| format!("; did you mean `{c}`?"))
                 .unwrap_or_default();
-            return Err(output::usage_error(format!("there is no job `{name}`{hint}")));
+            return Err(output::usage_error(format!(
+                "there is no job `{name}`{hint}"
+            )));
         };
-        for job in jobs.get(index).map_or(&[][..], |j| &j.ancestors).iter().chain([&index]) {
+        for job in jobs
+            .get(index)
+            .map_or(&[][..], |j| &j.ancestors)
+            .iter()
+            .chain([&index])
+        {
             if let Some(slot) = wanted.get_mut(*job) {
                 *slot = true;
             }

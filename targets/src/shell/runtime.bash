@@ -34,6 +34,8 @@ Options:
       --tag NAME          [default: the tag of HEAD, if any]
       --base-branch NAME  A pull request's target branch [default: main]
       --input NAME=VALUE  A dispatch input (repeatable)
+      --secret NAME       Check that the environment gives the secret NAME (repeatable)
+      --secret-file FILE  Read secrets from FILE, one NAME=VALUE per line
       --no-services       Run without services and job containers (no docker)
       --run-dir DIR       Where logs and job files go [default: .pipe/runs/<run id>]
   -h, --help              Print this help
@@ -73,7 +75,7 @@ pipec_main() {
         pipec_services=0
         shift
         ;;
-      -j | --jobs | --event | --branch | --tag | --base-branch | --input | --run-dir)
+      -j | --jobs | --event | --branch | --tag | --base-branch | --input | --secret | --secret-file | --run-dir)
         [ $# -ge 2 ] || pipec_die "$1 needs a value (see --help)"
         case $1 in
           -j | --jobs) pipec_jobs_max=$2 ;;
@@ -82,6 +84,10 @@ pipec_main() {
           --tag) tag=$2 tag_given=1 ;;
           --base-branch) base_branch=$2 ;;
           --run-dir) run_dir=$2 ;;
+          --secret)
+            [ -n "${!2+set}" ] || pipec_die "--secret $2: the environment has no variable $2 (set it, or use --secret-file)"
+            ;;
+          --secret-file) pipec_secret_file "$2" ;;
           --input)
             case $2 in
               *=*) ;;
@@ -154,6 +160,35 @@ pipec_main() {
     [ "${PIPEC_RESULT[$name]}" != failure ] || exit 1
   done
   exit 0
+}
+
+# Exports the NAME=VALUE lines of a secrets file (a dotenv file: `#` comments, optional
+# `export` and quotes).
+pipec_secret_file() {
+  local line name value number=0
+  [ -r "$1" ] || pipec_die "cannot read $1"
+  while IFS= read -r line || [ -n "$line" ]; do
+    number=$((number + 1))
+    line=${line#"${line%%[![:space:]]*}"}
+    case $line in
+      '' | '#'*) continue ;;
+      'export '*) line=${line#export } ;;
+    esac
+    case $line in
+      *=*) ;;
+      *) pipec_die "$1:$number: expected NAME=VALUE" ;;
+    esac
+    name=${line%%=*}
+    name=${name%"${name##*[![:space:]]}"}
+    value=${line#*=}
+    value=${value#"${value%%[![:space:]]*}"}
+    value=${value%"${value##*[![:space:]]}"}
+    case $value in
+      \"*\") value=${value#\"} value=${value%\"} ;;
+      \'*\') value=${value#\'} value=${value%\'} ;;
+    esac
+    export "$name=$value"
+  done <"$1"
 }
 
 # What GitHub knows about a run, from git and the options.
@@ -292,7 +327,7 @@ pipec_start() {
     trap - INT TERM
     export PIPEC_STATE="$dir"
     exec </dev/null >"$output" 2>&1
-    pipec_watchdog "$BASHPID" "${PIPEC_TIMEOUT[$job]}" "$dir" &
+    pipec_watchdog "${PIPEC_TIMEOUT[$job]}" "$dir" >/dev/null 2>&1 &
     cd "${PIPEC_PARAM[workspace]}" || exit 1
     if pipec_run_job "$job"; then
       echo success >"$dir/result"
@@ -340,11 +375,12 @@ pipec_mask() {
     }'
 }
 
-# Kills the job's process group when the job's time is up.
+# Kills the job's process group (its own: job control is off inside a job) when the job's
+# time is up.
 pipec_watchdog() {
-  sleep "$2"
-  echo "timed out after $2s" >"$3/timed-out"
-  kill -TERM -- "-$1" 2>/dev/null
+  sleep "$1"
+  echo "timed out after $1s" >"$2/timed-out"
+  kill -TERM 0
 }
 
 pipec_reap() {

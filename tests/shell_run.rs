@@ -1,0 +1,474 @@
+//! The shell target and `pipec run`, run for real. Each pipeline of
+//! `tests/fixtures/shell-run/` runs twice in a scratch git repository: through the script
+//! `pipec build --target shell` writes, and through `pipec run`; both must show the same
+//! observable result (each job's result and note, the exit code, what the jobs printed),
+//! and the result GitHub would give. The step protocol itself is the Kubernetes targets'
+//! (`tests/fixtures/kubernetes-run/steps.pipe` runs here unchanged).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Runner {
+    Script,
+    PipecRun,
+}
+
+const RUNNERS: [Runner; 2] = [Runner::Script, Runner::PipecRun];
+
+/// A scratch git repository (branch `main`, one commit) holding one fixture.
+struct Repo {
+    dir: TempDir,
+    fixture: String,
+}
+
+impl Repo {
+    fn new(fixture: &str) -> Repo {
+        let source = support::workspace().join(fixture);
+        let name = source.file_name().unwrap().to_string_lossy().into_owned();
+        let dir = tempfile::tempdir().unwrap();
+        fs::copy(&source, dir.path().join(&name)).unwrap();
+        for args in [
+            &["init", "-q", "-b", "main"][..],
+            &["add", "."],
+            &[
+                "-c",
+                "user.email=test@example.invalid",
+                "-c",
+                "user.name=test",
+                "commit",
+                "-q",
+                "-m",
+                "fixture",
+            ],
+        ] {
+            let status = Command::new("git")
+                .args(args)
+                .current_dir(dir.path())
+                .stdout(Stdio::null())
+                .status()
+                .expect("git runs");
+            assert!(status.success(), "git {args:?} failed");
+        }
+        Repo { dir, fixture: name }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The generated script, written outside the repository's sources.
+    fn script(&self) -> PathBuf {
+        let out = self.path().join("out");
+        let build = support::pipec(
+            pipec_binary!(),
+            self.path(),
+            &[
+                "build",
+                &self.fixture,
+                "--target",
+                "shell",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(build.code, 0, "{}", build.stderr);
+        let script = out.join(self.fixture.replace(".pipe", ".sh"));
+        let shellcheck = support::run_tool("shellcheck", [script.as_os_str()], self.path());
+        assert!(
+            shellcheck.status.success(),
+            "shellcheck found problems in {}:\n{}",
+            self.fixture,
+            String::from_utf8_lossy(&shellcheck.stdout)
+        );
+        script
+    }
+
+    fn command(&self, runner: Runner, args: &[&str]) -> Command {
+        let mut command = match runner {
+            Runner::Script => Command::new(self.script()),
+            Runner::PipecRun => {
+                let mut command = Command::new(pipec_binary!());
+                command.args(["run", &self.fixture, "--color", "never"]);
+                command
+            }
+        };
+        command
+            .args(args)
+            .current_dir(self.path())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command
+    }
+
+    fn run(&self, runner: Runner, args: &[&str], env: &[(&str, &str)]) -> Observed {
+        let mut command = self.command(runner, args);
+        command.envs(env.iter().copied());
+        Observed::of(runner, command.spawn().unwrap())
+    }
+}
+
+/// What a run showed: its exit code, the summary's rows and each job's log.
+#[derive(Debug)]
+struct Observed {
+    runner: Runner,
+    code: i32,
+    stdout: String,
+    stderr: String,
+    /// Job, result, note; the time column differs from run to run.
+    rows: Vec<(String, String, String)>,
+    logs: BTreeMap<String, String>,
+    run_dir: PathBuf,
+}
+
+impl Observed {
+    fn of(runner: Runner, child: Child) -> Observed {
+        let output = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        let code = output
+            .status
+            .code()
+            .expect("the runner exits, it is not killed");
+        let (rows, logs_dir) = summary(&stdout)
+            .unwrap_or_else(|| panic!("{runner:?} printed no summary:\n{stdout}\n{stderr}"));
+        let mut logs = BTreeMap::new();
+        for entry in fs::read_dir(&logs_dir).unwrap() {
+            let path = entry.unwrap().path();
+            let job = path.file_stem().unwrap().to_string_lossy().into_owned();
+            logs.insert(job, fs::read_to_string(&path).unwrap());
+        }
+        Observed {
+            runner,
+            code,
+            stdout,
+            stderr,
+            rows,
+            logs,
+            run_dir: logs_dir.parent().unwrap().to_path_buf(),
+        }
+    }
+
+    fn row(&self, job: &str) -> (&str, &str) {
+        let row = self
+            .rows
+            .iter()
+            .find(|(title, _, _)| title == job)
+            .unwrap_or_else(|| panic!("{:?}: no job {job} in\n{}", self.runner, self.stdout));
+        (row.1.as_str(), row.2.as_str())
+    }
+
+    fn log(&self, job: &str) -> &str {
+        self.logs
+            .get(job)
+            .map(String::as_str)
+            .unwrap_or_else(|| panic!("{:?}: no log for {job}", self.runner))
+    }
+}
+
+/// The rows of the summary table and the run's log directory.
+fn summary(stdout: &str) -> Option<(Vec<(String, String, String)>, PathBuf)> {
+    let mut lines = stdout.lines().skip_while(|l| !l.starts_with("JOB "));
+    let header = lines.next()?;
+    let result_at = header.find("RESULT")?;
+    let note_at = header.find("NOTE")?;
+    let mut rows = Vec::new();
+    for line in lines {
+        if let Some(logs) = line.strip_prefix("logs: ") {
+            return Some((rows, PathBuf::from(logs)));
+        }
+        let cut = |from: usize, to: usize| {
+            line.get(from..to.min(line.len()))
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        };
+        rows.push((
+            cut(0, result_at),
+            cut(result_at, result_at + 9),
+            cut(note_at, line.len()),
+        ));
+    }
+    None
+}
+
+/// Runs the fixture both ways, with the same options, and checks that both show the same
+/// thing; the script's observation is returned.
+fn both(fixture: &str, args: &[&str], env: &[(&str, &str)]) -> Observed {
+    let repo = Repo::new(fixture);
+    let [script, run] = RUNNERS.map(|runner| repo.run(runner, args, env));
+    assert_eq!(script.rows, run.rows, "the script and pipec run disagree");
+    assert_eq!(script.code, run.code, "{}\n{}", script.stderr, run.stderr);
+    assert_eq!(script.logs, run.logs, "the jobs printed different things");
+    script
+}
+
+fn rows(observed: &Observed) -> Vec<(&str, &str, &str)> {
+    observed
+        .rows
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect()
+}
+
+#[test]
+fn the_kubernetes_step_fixture_behaves_as_on_github() {
+    let observed = both(
+        "tests/fixtures/kubernetes-run/steps.pipe",
+        &["--secret", "API_TOKEN"],
+        &[("API_TOKEN", "s3cret"), ("REGION", "eu-west-1")],
+    );
+    assert_eq!(observed.code, 1);
+    assert_eq!(rows(&observed), [("work", "failure", "")]);
+    assert_eq!(
+        observed.log("work"),
+        "single: 1.2.3\ndouble: 1.2.3 hello main from-env-file\ntoken length: 6 region: eu-west-1\n\
+         compared case-insensitively\n\
+         flaky\npipec: step 4 failed; continue_on_error\nflaky failed and the job went on\n\
+         breaking\npipec: skipped step 7: its condition is false\n\
+         always runs, job status failure\nrolling back\npipec: a step of job work failed\n"
+    );
+}
+
+fn timestamp(repo: &Path, name: &str) -> u128 {
+    fs::read_to_string(repo.join(name))
+        .unwrap_or_else(|_| panic!("the job wrote no {name}"))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn independent_jobs_run_at_the_same_time() {
+    for runner in RUNNERS {
+        let repo = Repo::new("tests/fixtures/shell-run/parallel.pipe");
+        let observed = repo.run(runner, &["-j", "2"], &[]);
+        assert_eq!(observed.code, 0, "{observed:?}");
+        assert_eq!(
+            rows(&observed),
+            [
+                ("left", "success", ""),
+                ("right", "success", ""),
+                ("join", "success", "")
+            ]
+        );
+        let [left_start, left_end, right_start, right_end] =
+            ["left.start", "left.end", "right.start", "right.end"]
+                .map(|name| timestamp(repo.path(), name));
+        assert!(
+            left_start < right_end && right_start < left_end,
+            "{runner:?}: the jobs did not overlap: left {left_start}..{left_end}, right {right_start}..{right_end}"
+        );
+    }
+}
+
+#[test]
+fn one_at_a_time_with_j1() {
+    let repo = Repo::new("tests/fixtures/shell-run/parallel.pipe");
+    for runner in RUNNERS {
+        let observed = repo.run(runner, &["-j", "1"], &[]);
+        assert_eq!(observed.code, 0, "{observed:?}");
+        let [left_start, left_end, right_start, right_end] =
+            ["left.start", "left.end", "right.start", "right.end"]
+                .map(|name| timestamp(repo.path(), name));
+        assert!(
+            left_end <= right_start || right_end <= left_start,
+            "{runner:?}: -j 1 ran two jobs at once"
+        );
+    }
+}
+
+#[test]
+fn a_matrix_runs_every_combination() {
+    let observed = both("tests/fixtures/shell-run/matrix.pipe", &[], &[]);
+    assert_eq!(observed.code, 0);
+    assert_eq!(
+        rows(&observed),
+        [
+            ("test (linux, 1)", "success", ""),
+            ("test (linux, 2)", "success", ""),
+            ("test (mac, 2)", "success", ""),
+            ("test (bsd, 3)", "success", ""),
+            ("report", "success", ""),
+        ]
+    );
+    assert_eq!(observed.log("test-1"), "os=linux version=1\n");
+    assert_eq!(observed.log("test-3"), "os=mac version=2\n");
+    assert_eq!(observed.log("test-4"), "os=bsd version=3\n");
+}
+
+#[test]
+fn outputs_flow_to_dependants() {
+    let observed = both("tests/fixtures/shell-run/outputs.pipe", &[], &[]);
+    assert_eq!(observed.code, 0);
+    assert_eq!(observed.log("deploy"), "deploying 1.2.1\n");
+}
+
+#[test]
+fn a_false_condition_skips_the_job_and_its_dependants() {
+    let observed = both("tests/fixtures/shell-run/skips.pipe", &[], &[]);
+    assert_eq!(observed.code, 0);
+    assert_eq!(
+        rows(&observed),
+        [
+            ("build", "success", ""),
+            ("release", "skipped", "its condition is false"),
+            ("publish", "skipped", "a job it needs did not succeed"),
+            ("docs", "success", ""),
+        ]
+    );
+    let release = both(
+        "tests/fixtures/shell-run/skips.pipe",
+        &["--branch", "release"],
+        &[],
+    );
+    assert_eq!(
+        rows(&release),
+        [
+            ("build", "success", ""),
+            ("release", "success", ""),
+            ("publish", "success", ""),
+            ("docs", "skipped", "its condition is false"),
+        ]
+    );
+}
+
+#[test]
+fn a_failing_deploy_runs_its_rollback_and_fails_the_run() {
+    let observed = both("tests/fixtures/shell-run/rollback.pipe", &[], &[]);
+    assert_eq!(observed.code, 1);
+    assert_eq!(
+        rows(&observed),
+        [
+            ("build", "success", ""),
+            ("deploy", "failure", ""),
+            ("rollback", "success", ""),
+            ("announce", "skipped", "a job it needs did not succeed"),
+        ]
+    );
+    assert_eq!(observed.log("rollback"), "rolling back\n");
+}
+
+/// Whether a process is gone (or a zombie nobody reaped yet), waiting a little for it.
+fn gone(pid: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let state = fs::read_to_string(format!("/proc/{}/stat", pid.trim())).ok();
+        let dead = match &state {
+            None => true,
+            Some(stat) => stat
+                .rsplit_once(") ")
+                .is_some_and(|(_, rest)| rest.starts_with('Z')),
+        };
+        if dead {
+            return true;
+        }
+        if Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_job_over_its_timeout_is_killed_with_its_children() {
+    for runner in RUNNERS {
+        let repo = Repo::new("tests/fixtures/shell-run/timeout.pipe");
+        let started = Instant::now();
+        let observed = repo.run(runner, &[], &[]);
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{runner:?} took {:?}",
+            started.elapsed()
+        );
+        assert_eq!(observed.code, 1);
+        assert_eq!(rows(&observed), [("slow", "failure", "timed out after 2s")]);
+        let child = fs::read_to_string(repo.path().join("slow.child")).unwrap();
+        assert!(
+            gone(&child),
+            "{runner:?} left the step's child {child} running"
+        );
+    }
+}
+
+#[test]
+fn sigint_stops_every_job_and_leaves_no_process() {
+    for runner in RUNNERS {
+        let repo = Repo::new("tests/fixtures/shell-run/interrupt.pipe");
+        let child = repo.command(runner, &[]).spawn().unwrap();
+        let shell = repo.path().join("long.shell");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while fs::read_to_string(&shell).map_or(true, |s| s.trim().is_empty()) {
+            assert!(
+                Instant::now() < deadline,
+                "{runner:?}: the job never started"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let pid = child.id().to_string();
+        let kill = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+        assert!(kill.success());
+        let observed = Observed::of(runner, child);
+        assert_eq!(observed.code, 130, "{observed:?}");
+        assert_eq!(
+            rows(&observed),
+            [
+                ("long", "cancelled", "the run was interrupted"),
+                ("after", "cancelled", "the run was interrupted"),
+            ]
+        );
+        for file in ["long.shell", "long.child"] {
+            let pid = fs::read_to_string(repo.path().join(file)).unwrap();
+            assert!(
+                gone(&pid),
+                "{runner:?} left {file} ({}) running",
+                pid.trim()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_secret_never_reaches_a_log_or_the_terminal() {
+    let secret = "hunter2-xyzzy";
+    let observed = both(
+        "tests/fixtures/shell-run/secrets.pipe",
+        &["--secret", "API_TOKEN"],
+        &[("API_TOKEN", secret)],
+    );
+    assert_eq!(observed.log("leak"), "the token is ***\nlength 13\n");
+    for runner in RUNNERS {
+        let repo = Repo::new("tests/fixtures/shell-run/secrets.pipe");
+        let observed = repo.run(runner, &["--secret", "API_TOKEN"], &[("API_TOKEN", secret)]);
+        assert_eq!(observed.code, 0, "{observed:?}");
+        let mut everything = observed.stdout.clone() + &observed.stderr;
+        for entry in walk(&observed.run_dir) {
+            everything.push_str(&String::from_utf8_lossy(&fs::read(entry).unwrap()));
+        }
+        assert!(!everything.contains(secret), "{runner:?} wrote the secret");
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else if path.is_file() {
+            files.push(path);
+        }
+    }
+    files
+}
