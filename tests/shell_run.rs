@@ -472,3 +472,117 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     files
 }
+
+/// PATH with the fake docker (and podman) first.
+fn fake_docker_path() -> String {
+    let fake = support::workspace().join("tests/support/fake-docker");
+    format!(
+        "{}:{}",
+        fake.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+#[test]
+fn services_and_job_containers_run_with_docker() {
+    let repo = Repo::new("tests/fixtures/shell-run/services.pipe");
+    let path = fake_docker_path();
+    let mut logs = Vec::new();
+    for runner in RUNNERS {
+        let log = repo.path().join(format!("docker-{runner:?}.log"));
+        let observed = repo.run(
+            runner,
+            &[],
+            &[
+                ("PATH", path.as_str()),
+                ("FAKE_DOCKER_LOG", log.to_str().unwrap()),
+            ],
+        );
+        assert_eq!(observed.code, 0, "{observed:?}");
+        assert_eq!(rows(&observed), [("integration", "success", "")]);
+        assert!(
+            observed
+                .log("integration")
+                .contains("testing against postgres\n"),
+            "{runner:?}: {}",
+            observed.log("integration")
+        );
+        let run_id = observed
+            .run_dir
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let text = fs::read_to_string(&log)
+            .unwrap()
+            .replace(&run_id, "<run>")
+            .replace(repo.path().to_str().unwrap(), "<repo>");
+        logs.push(text);
+    }
+    assert_eq!(logs[0], logs[1], "the script and pipec run issued different docker commands");
+    let commands: Vec<&str> = logs[0].lines().collect();
+    let network = "pipec-<run>-integration";
+    assert_eq!(commands[0], "docker info");
+    assert_eq!(commands[1], format!("docker network create {network}"));
+    assert_eq!(
+        commands[2],
+        format!(
+            "docker run -d --name {network}-postgres --network {network} --network-alias postgres -p 5432:5432 -e POSTGRES_PASSWORD postgres:16 [POSTGRES_PASSWORD=test]"
+        )
+    );
+    assert_eq!(
+        commands[3],
+        format!("docker exec {network}-postgres sh -c pg_isready")
+    );
+    let state = "<repo>/.pipe/runs/<run>/jobs/integration";
+    for (command, launcher) in commands[4..6].iter().zip(["1", "finish"]) {
+        assert!(
+            command.starts_with(&format!(
+                "docker run --rm --network {network} -v <repo>:<repo> -v <repo>/.pipe/runs/<run>:<repo>/.pipe/runs/<run> -w <repo> -e PIPEC_STATE"
+            )) && command.contains(&format!(" alpine:3.20 sh {state}/launch/{launcher}.sh ")),
+            "{command}"
+        );
+    }
+    assert_eq!(
+        &commands[6..],
+        [
+            format!("docker ps -aq --filter network={network}"),
+            "docker rm -f container-1".to_string(),
+            format!("docker network rm {network}"),
+        ]
+    );
+}
+
+#[test]
+fn without_a_running_docker_the_run_stops_before_starting_anything() {
+    let repo = Repo::new("tests/fixtures/shell-run/services.pipe");
+    let path = fake_docker_path();
+    let log = repo.path().join("docker.log");
+    let env = [
+        ("PATH", path.as_str()),
+        ("FAKE_DOCKER_LOG", log.to_str().unwrap()),
+        ("FAKE_DOCKER_DOWN", "1"),
+    ];
+    for runner in RUNNERS {
+        let mut command = repo.command(runner, &[]);
+        command.envs(env);
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{runner:?}: {stderr}");
+        assert!(
+            stderr.contains("neither docker nor podman is running here")
+                && stderr.contains("--no-services"),
+            "{runner:?}: {stderr}"
+        );
+        assert!(
+            !repo.path().join(".pipe/runs").exists()
+                || walk(&repo.path().join(".pipe/runs")).is_empty(),
+            "{runner:?} started something"
+        );
+    }
+    for runner in RUNNERS {
+        let observed = repo.run(runner, &["--no-services"], &env);
+        assert_eq!(observed.code, 0, "{observed:?}");
+        assert_eq!(observed.log("integration"), "testing against postgres\n");
+    }
+}
