@@ -519,7 +519,10 @@ fn services_and_job_containers_run_with_docker() {
             .replace(repo.path().to_str().unwrap(), "<repo>");
         logs.push(text);
     }
-    assert_eq!(logs[0], logs[1], "the script and pipec run issued different docker commands");
+    assert_eq!(
+        logs[0], logs[1],
+        "the script and pipec run issued different docker commands"
+    );
     let commands: Vec<&str> = logs[0].lines().collect();
     let network = "pipec-<run>-integration";
     assert_eq!(commands[0], "docker info");

@@ -261,6 +261,8 @@ pub struct JobPlan<'p> {
     pub approval: bool,
     /// Every reference the job's containers use, in order of first use.
     pub refs: Vec<Ref>,
+    /// Local runs with `--skip-unsupported`: why the job cannot run here, when it cannot.
+    pub unsupported: Option<String>,
 }
 
 pub struct MatrixPlan {
@@ -521,6 +523,7 @@ impl<'p> Lowering<'p, '_> {
     }
 
     fn job(&mut self, index: usize, job: &'p ir::Job, job_names: &[String]) -> JobPlan<'p> {
+        let diagnostics_before = self.diagnostics.len();
         let name = job_names.get(index).cloned().unwrap_or_default();
         let needs: Vec<usize> = job
             .needs
@@ -567,7 +570,45 @@ impl<'p> Lowering<'p, '_> {
             timeout: job.timeout.map_or(DEFAULT_JOB_TIMEOUT, |t| t.seconds),
             approval: self.needs_approval(job),
             refs: scope.refs,
+            unsupported: self.skipped_job(job, diagnostics_before),
         }
+    }
+
+    /// With `--skip-unsupported`, a job whose own settings (condition, env, outputs) read
+    /// what only GitHub has is skipped: its errors become one W0704, and the reason.
+    fn skipped_job(&mut self, job: &ir::Job, diagnostics_before: usize) -> Option<String> {
+        if !self.settings.skip_unsupported || self.runner != Runner::Local {
+            return None;
+        }
+        let own = self
+            .diagnostics
+            .get(diagnostics_before..)
+            .unwrap_or_default();
+        let first = own.iter().find(|d| d.is_error())?.message.clone();
+        let mut index = diagnostics_before;
+        while index < self.diagnostics.len() {
+            if self
+                .diagnostics
+                .get(index)
+                .is_some_and(Diagnostic::is_error)
+            {
+                self.diagnostics.remove(index);
+            } else {
+                index += 1;
+            }
+        }
+        let prefix = format!("the {} target cannot express ", self.runner.name());
+        let why = first.replace(&prefix, "it uses ");
+        self.diagnostics.push(
+            Diagnostic::new(
+                Code::SkippedByTarget,
+                format!("on the {} target this job is skipped: {why}", self.runner.name()),
+                job.span,
+                "this job does not run, nor the jobs that need it",
+            )
+            .with_help("the run goes on without it (`--skip-unsupported`); use portable values (`pipec explain E0701`) to run it"),
+        );
+        Some(why)
     }
 
     fn ancestors(&self, index: usize) -> Vec<usize> {

@@ -53,6 +53,8 @@ pub enum SkipReason {
     Upstream,
     /// Its own condition (values, or a failure handler's status test) is false.
     Condition,
+    /// It reads what only GitHub has (`--skip-unsupported`).
+    Unsupported,
 }
 
 impl SkipReason {
@@ -61,6 +63,7 @@ impl SkipReason {
         match self {
             SkipReason::Upstream => "a job it needs did not succeed",
             SkipReason::Condition => "its condition is false",
+            SkipReason::Unsupported => "it cannot run here (--skip-unsupported)",
         }
     }
 }
@@ -105,6 +108,9 @@ impl LocalPlan<'_> {
         let Some(job) = self.plan.jobs.get(instance.job) else {
             return Err(SkipReason::Upstream);
         };
+        if job.unsupported.is_some() {
+            return Err(SkipReason::Unsupported);
+        }
         match &job.handler {
             None if all_succeeded => Ok(()),
             None => Err(SkipReason::Upstream),

@@ -190,10 +190,19 @@ fn decide_function(out: &mut String, local: &LocalPlan) {
     out.push_str("# Whether a job runs once the jobs it needs have ended; if not, pipec_reason says why.\npipec_decide() {\n  case $1 in\n");
     let upstream = super::SkipReason::Upstream.note();
     let condition = super::SkipReason::Condition.note();
+    let unsupported = super::SkipReason::Unsupported.note();
     for instance in &local.instances {
         let Some(job) = local.job(instance) else {
             continue;
         };
+        if job.unsupported.is_some() {
+            let _ = writeln!(
+                out,
+                "    {}) pipec_reason='{unsupported}'; return 1 ;;",
+                instance.id
+            );
+            continue;
+        }
         if job.handler.is_none() && job.when.is_empty() {
             continue;
         }
