@@ -1425,7 +1425,7 @@ impl<'p> Lowering<'p, '_> {
                 step.span,
                 "this step does not run",
             )
-            .with_help("the run goes on without it (`--skip-unsupported`); give the template a `shell` body, or use a `run` step, to run it"),
+            .with_help("the run goes on without it (`--skip-unsupported`); to run it here, use a template with a `shell` body, or a `run` step"),
         );
     }
 
