@@ -589,3 +589,169 @@ fn without_a_running_docker_the_run_stops_before_starting_anything() {
         assert_eq!(observed.log("integration"), "testing against postgres\n");
     }
 }
+
+#[test]
+fn inputs_are_typed_and_take_their_defaults_on_a_manual_run() {
+    let manual = both(
+        "tests/fixtures/shell-run/inputs.pipe",
+        &["--event", "dispatch"],
+        &[],
+    );
+    assert_eq!(
+        rows(&manual),
+        [
+            ("deploy", "success", ""),
+            ("smoke", "skipped", "its condition is false")
+        ]
+    );
+    assert_eq!(
+        manual.log("deploy"),
+        "deploy to staging, 2 replicas, dry run: false\n"
+    );
+    let production = both(
+        "tests/fixtures/shell-run/inputs.pipe",
+        &[
+            "--input",
+            "environment=production",
+            "--input",
+            "dry_run=true",
+        ],
+        &[],
+    );
+    assert_eq!(
+        rows(&production),
+        [("deploy", "success", ""), ("smoke", "success", "")]
+    );
+    assert_eq!(
+        production.log("deploy"),
+        "deploy to production, 2 replicas, dry run: true\n"
+    );
+    let push = both("tests/fixtures/shell-run/inputs.pipe", &[], &[]);
+    assert_eq!(
+        rows(&push),
+        [
+            ("deploy", "skipped", "its condition is false"),
+            ("smoke", "skipped", "a job it needs did not succeed")
+        ]
+    );
+}
+
+#[test]
+fn a_bad_input_stops_the_run_before_it_starts() {
+    let repo = Repo::new("tests/fixtures/shell-run/inputs.pipe");
+    for (input, message) in [
+        (
+            "environment=prod",
+            "input `environment` is one of \"staging\", \"production\", not \"prod\"",
+        ),
+        (
+            "replicas=many",
+            "input `replicas` is a number, not \"many\"",
+        ),
+        (
+            "dry_run=yes",
+            "input `dry_run` is a boolean: true or false, not \"yes\"",
+        ),
+        (
+            "envirnoment=staging",
+            "the pipeline has no input `envirnoment`",
+        ),
+    ] {
+        for runner in RUNNERS {
+            let output = repo.command(runner, &["--input", input]).output().unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{runner:?} {input}: {stderr}"
+            );
+            assert!(stderr.contains(message), "{runner:?} {input}: {stderr}");
+        }
+    }
+    assert!(!repo.path().join(".pipe").exists(), "a run started");
+}
+
+fn pipec_run(repo: &Repo, args: &[&str]) -> support::Run {
+    let mut all = vec!["run", repo.fixture.as_str()];
+    all.extend(args);
+    support::pipec(pipec_binary!(), repo.path(), &all)
+}
+
+#[test]
+fn dry_run_says_which_jobs_would_run_and_why_others_would_not() {
+    let repo = Repo::new("tests/fixtures/shell-run/skips.pipe");
+    let run = pipec_run(&repo, &["--dry-run"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().skip(1).collect();
+    assert_eq!(
+        lines,
+        [
+            "  build    runs",
+            "  release  skipped: its condition is false",
+            "  publish  skipped: a job it needs did not succeed",
+            "  docs     runs after build",
+        ]
+    );
+    assert!(
+        run.stdout
+            .starts_with("pipec: dry run of pipeline `skips`: event push, branch \"main\""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !repo.path().join(".pipe").exists(),
+        "a dry run ran something"
+    );
+    let rollback = Repo::new("tests/fixtures/shell-run/rollback.pipe");
+    let run = pipec_run(&rollback, &["--dry-run"]);
+    assert!(
+        run.stdout
+            .contains("  rollback  runs after deploy only if a job upstream fails"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn job_runs_that_job_and_what_it_needs() {
+    let repo = Repo::new("tests/fixtures/shell-run/rollback.pipe");
+    let run = pipec_run(&repo, &["--job", "deploy"]);
+    assert_eq!(run.code, 1);
+    let (rows, _) = summary(&run.stdout).unwrap();
+    let rows: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("build", "success", ""),
+            ("deploy", "failure", ""),
+            ("rollback", "skipped", "not selected (--job)"),
+            ("announce", "skipped", "not selected (--job)"),
+        ]
+    );
+    let unknown = pipec_run(&repo, &["--job", "deplyo"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown
+            .stderr
+            .contains("there is no job `deplyo`; did you mean `deploy`?"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+#[test]
+fn a_pipeline_with_errors_does_not_run() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("broken.pipe"),
+        "pipeline broken {\n  on push\n  job a {\n    needs: [b]\n    step { run: \"true\" }\n  }\n}\n",
+    )
+    .unwrap();
+    let run = support::pipec(pipec_binary!(), dir.path(), &["run", "broken.pipe"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("E0201"), "{}", run.stderr);
+    assert!(!dir.path().join(".pipe").exists());
+}

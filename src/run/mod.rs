@@ -334,10 +334,16 @@ fn dry_run(local: &LocalPlan, settings: &exec::RunSettings) -> String {
         .map(|i| i.title.chars().count())
         .max()
         .unwrap_or(0);
+    // Instances the dry run already knows will not run.
+    let mut skipped = vec![false; local.instances.len()];
     for (index, instance) in local.instances.iter().enumerate() {
         let Some(job) = local.job(instance) else {
             continue;
         };
+        let upstream_skipped = instance
+            .ancestors
+            .iter()
+            .any(|a| skipped.get(*a).copied().unwrap_or(false));
         let values = exec::Values {
             settings,
             instance,
@@ -346,6 +352,10 @@ fn dry_run(local: &LocalPlan, settings: &exec::RunSettings) -> String {
         };
         let verdict = if !settings.selected.get(index).copied().unwrap_or(true) {
             "skipped: not selected (--job)".to_string()
+        } else if let Some(why) = &job.unsupported {
+            format!("skipped: {} ({why})", shell::SkipReason::Unsupported.note())
+        } else if upstream_skipped && job.handler.is_none() {
+            format!("skipped: {}", shell::SkipReason::Upstream.note())
         } else {
             let when: Vec<Option<bool>> = job.when.iter().map(|c| eval::eval(c, &values)).collect();
             let needs: Vec<&str> = instance
@@ -378,6 +388,9 @@ fn dry_run(local: &LocalPlan, settings: &exec::RunSettings) -> String {
         let notes = pipec_targets::shell::skipped_steps_note(job)
             .map(|n| format!(" ({n})"))
             .unwrap_or_default();
+        if let Some(slot) = skipped.get_mut(index) {
+            *slot = verdict.starts_with("skipped");
+        }
         let padding = width.saturating_sub(instance.title.chars().count());
         out.push_str(&format!(
             "  {}{}  {verdict}{notes}\n",
