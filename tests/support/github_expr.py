@@ -692,7 +692,7 @@ class Parser:
             return Literal(token.value), False
         if token.kind == "ident":
             self.advance()
-            if self.accept("("):
+            if self.peek().is_sym("("):
                 return self.call(token), True
             if token.text.lower() not in self.names:
                 raise ExprSyntaxError("Unrecognized named-value: '%s'. Located at position %d within expression: %s"
@@ -705,6 +705,12 @@ class Parser:
         raise self.error(token)
 
     def call(self, name_token):
+        name = name_token.text
+        where = "'%s'. Located at position %d within expression: %s" % (name, name_token.pos + 1, self.src)
+        spec = FUNCTIONS.get(name.lower())
+        if spec is None:
+            raise ExprSyntaxError("Unrecognized function: " + where)
+        self.expect("(")
         args = []
         if not self.accept(")"):
             while True:
@@ -712,11 +718,6 @@ class Parser:
                 if self.accept(")"):
                     break
                 self.expect(",")
-        name = name_token.text
-        where = "'%s'. Located at position %d within expression: %s" % (name, name_token.pos + 1, self.src)
-        spec = FUNCTIONS.get(name.lower())
-        if spec is None:
-            raise ExprSyntaxError("Unrecognized function: " + where)
         low, high, _ = spec
         if len(args) < low:
             raise ExprSyntaxError("Too few parameters supplied: " + where)
@@ -1057,12 +1058,13 @@ def compile_text(text, names, condition=False):
     segments = _split_template(text)
     if len(segments) == 1:
         source = segments[0][1]
+        node = parse_expression(source, names)
         literal = _string_only(source)
         if condition and literal is not None:
             # GitHub turns `${{ 'abc' }}` into the plain string `abc`, and an
             # `if:` then parses that string as an expression.
             return parse_expression(literal, names)
-        return parse_expression(source, names)
+        return node
     parts = [value if what == "text" else parse_expression(value, names) for what, value in segments]
     return Template(parts)
 
@@ -1374,6 +1376,7 @@ CASES = [
 
     # Other function errors
     ("foo()", SYNTAX, {}),
+    ("foo(", SYNTAX, {}),
     ("contains('a')", SYNTAX, {}),
     ("contains('a', 'b', 'c')", SYNTAX, {}),
     ("contains('a',)", SYNTAX, {}),
@@ -1429,6 +1432,7 @@ CASES = [
     ("${{ 'true' }}", True, {"cond": True}),  # becomes the bare expression `true`
     ("${{ 'refs' }}", SYNTAX, {"cond": True}),  # the bare `refs` is unknown
     ("${{ 'refs' }}", "refs", {}),
+    ("${{ 'it''s }}", SYNTAX, {"cond": True}),
     ("${{ }}", SYNTAX, {"cond": True}),
     ("${{ github.ref", SYNTAX, {"cond": True}),
     ("${{ nope.x }}", SYNTAX, {"cond": True}),
@@ -1531,6 +1535,8 @@ def main(argv):
     ap.add_argument("expr", nargs="?")
     ap.add_argument("context", nargs="?", default="{}", help="the contexts as a JSON object")
     args = ap.parse_args(argv)
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        stream.reconfigure(encoding="utf-8")
 
     if args.self_test:
         return self_test()
