@@ -27,7 +27,7 @@ use crate::terminal::ColorChoice;
 #[command(
     name = "pipec",
     version,
-    about = "Compile typed, declarative CI/CD pipelines (.pipe files) to GitHub Actions workflows, Tekton and Argo Workflows",
+    about = "Compile typed, declarative CI/CD pipelines (.pipe files) to GitHub Actions workflows, Tekton and Argo Workflows, or a bash script; or run them on this machine",
     max_term_width = 100,
     after_help = "\
 Examples:
@@ -35,6 +35,7 @@ Examples:
   pipec build                      Write .github/workflows/*.yml from the .pipe files here
   pipec build --check              Fail if the committed workflows are out of date
   pipec build --target tekton      Write tekton/<pipeline>/*.yaml (Pipeline, Tasks, PipelineRun)
+  pipec run ci.pipe --dry-run      Show which jobs a local run would run, and why not the others
   pipec explain E0301              Explain a diagnostic code
   pipec doc docker.build_push      Show a standard library template's parameters and docs
 
@@ -305,7 +306,8 @@ struct RunArgs {
     parallel: Option<usize>,
 
     /// Skip the steps that cannot run here (GitHub actions, templates without a `shell`
-    /// body) instead of refusing to run.
+    /// body), and the jobs whose settings read GitHub-only values, instead of refusing to
+    /// run.
     #[arg(long)]
     skip_unsupported: bool,
 

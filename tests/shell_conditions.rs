@@ -79,13 +79,27 @@ fn cases() -> Vec<Case> {
             inputs: no_inputs.clone(),
         },
         Case {
-            args: &["--event", "pull_request", "--branch", "feature/x", "--base-branch", "main"],
+            args: &[
+                "--event",
+                "pull_request",
+                "--branch",
+                "feature/x",
+                "--base-branch",
+                "main",
+            ],
             github: json!({"event_name": "pull_request", "ref": "refs/pull/0/merge",
                            "ref_name": "0/merge", "head_ref": "feature/x", "base_ref": "main"}),
             inputs: no_inputs.clone(),
         },
         Case {
-            args: &["--event", "pr", "--branch", "feature/x", "--base-branch", "develop"],
+            args: &[
+                "--event",
+                "pr",
+                "--branch",
+                "feature/x",
+                "--base-branch",
+                "develop",
+            ],
             github: json!({"event_name": "pull_request", "ref": "refs/pull/0/merge",
                            "ref_name": "0/merge", "head_ref": "feature/x", "base_ref": "develop"}),
             inputs: no_inputs,
@@ -116,7 +130,16 @@ fn repo() -> tempfile::TempDir {
     for args in [
         &["init", "-q", "-b", "main"][..],
         &["add", "."],
-        &["-c", "user.email=t@example.invalid", "-c", "user.name=t", "commit", "-q", "-m", "x"],
+        &[
+            "-c",
+            "user.email=t@example.invalid",
+            "-c",
+            "user.name=t",
+            "commit",
+            "-q",
+            "-m",
+            "x",
+        ],
     ] {
         assert!(
             Command::new("git")
@@ -165,7 +188,8 @@ fn github_verdicts(
     let mut keys = Vec::new();
     for (index, case) in cases.iter().enumerate() {
         for (job, condition) in conditions {
-            let context = json!({"github": case.github, "inputs": case.inputs, "status": "success"});
+            let context =
+                json!({"github": case.github, "inputs": case.inputs, "status": "success"});
             input.push_str(
                 &json!({"expr": condition, "context": context, "implicit_success": true})
                     .to_string(),
@@ -190,7 +214,10 @@ fn github_verdicts(
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success());
     let mut verdicts = vec![BTreeMap::new(); cases.len()];
-    for ((index, job), line) in keys.into_iter().zip(String::from_utf8(output.stdout).unwrap().lines()) {
+    for ((index, job), line) in keys
+        .into_iter()
+        .zip(String::from_utf8(output.stdout).unwrap().lines())
+    {
         let verdict = match line {
             "true" => true,
             "false" => false,
@@ -264,7 +291,14 @@ fn job_conditions_mean_what_they_mean_on_github() {
     let build = support::pipec(
         pipec_binary!(),
         repo.path(),
-        &["build", "conditions.pipe", "--target", "shell", "--out", "shell"],
+        &[
+            "build",
+            "conditions.pipe",
+            "--target",
+            "shell",
+            "--out",
+            "shell",
+        ],
     );
     assert_eq!(build.code, 0, "{}", build.stderr);
     let script = repo.path().join("shell/conditions.sh");

@@ -755,3 +755,65 @@ fn a_pipeline_with_errors_does_not_run() {
     assert!(run.stderr.contains("E0201"), "{}", run.stderr);
     assert!(!dir.path().join(".pipe").exists());
 }
+
+#[test]
+fn on_a_terminal_pipec_run_shows_the_running_jobs_live() {
+    let repo = Repo::new("tests/fixtures/shell-run/parallel.pipe");
+    // `script` gives the run a terminal, and prints what the terminal showed.
+    let command = format!("{} run parallel.pipe -j 2", pipec_binary!().display());
+    let output = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(repo.path())
+        .env("TERM", "xterm")
+        .stdin(Stdio::null())
+        .output()
+        .expect("script (util-linux) runs");
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{screen}");
+    for running in ["\u{25b8} left  0.", "\u{25b8} right  0."] {
+        assert!(
+            screen.contains(running),
+            "no live line {running:?} in {screen:?}"
+        );
+    }
+    // The live block is redrawn in place, and cleared before the summary.
+    assert!(screen.contains("\x1b[2A\x1b[J"), "{screen:?}");
+    assert!(
+        screen.contains("pipec: pipeline `parallel`: 3 succeeded"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn secrets_can_come_from_a_file() {
+    let repo = Repo::new("tests/fixtures/shell-run/secrets.pipe");
+    fs::write(
+        repo.path().join("secrets.env"),
+        "# local secrets\nexport API_TOKEN=\"from-the-file\"\n",
+    )
+    .unwrap();
+    let [script, run] =
+        RUNNERS.map(|runner| repo.run(runner, &["--secret-file", "secrets.env"], &[]));
+    for observed in [&script, &run] {
+        assert_eq!(observed.code, 0, "{observed:?}");
+        assert_eq!(
+            observed.log("leak"),
+            "the token is ***\nlength 13\n",
+            "{:?}",
+            observed.runner
+        );
+    }
+    fs::write(repo.path().join("bad.env"), "API_TOKEN\n").unwrap();
+    for runner in RUNNERS {
+        let output = repo
+            .command(runner, &["--secret-file", "bad.env"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{runner:?}: {stderr}");
+        assert!(
+            stderr.contains("bad.env:1: expected NAME=VALUE"),
+            "{runner:?}: {stderr}"
+        );
+    }
+}

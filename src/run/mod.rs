@@ -182,6 +182,9 @@ fn settings(options: &Options, local: &LocalPlan) -> Result<exec::RunSettings, E
         None => contexts.workspace.join(".pipe").join("runs").join(&run_id),
     };
     if !options.dry_run {
+        if options.run_dir.is_none() {
+            keep_out_of_git(&contexts.workspace.join(".pipe"));
+        }
         for dir in ["logs", "jobs"] {
             std::fs::create_dir_all(run_dir.join(dir)).map_err(|e| {
                 output::usage_error(format!("cannot create {}: {e}", run_dir.display()))
@@ -203,6 +206,18 @@ fn settings(options: &Options, local: &LocalPlan) -> Result<exec::RunSettings, E
         docker,
         redactor,
     })
+}
+
+/// Runs are not sources: `.pipe/.gitignore` keeps them out of `git status`.
+fn keep_out_of_git(dir: &std::path::Path) {
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() && std::fs::create_dir_all(dir).is_ok() {
+        // Best effort: a run without it works the same.
+        let _ = std::fs::write(
+            ignore,
+            "# Local runs of pipec (pipec run, shell scripts).\n*\n",
+        );
+    }
 }
 
 /// `--secret NAME` (from the environment) and `--secret-file FILE` (`NAME=VALUE` lines);

@@ -129,6 +129,11 @@ pipec_main() {
   done
 
   PIPEC_RUN_ID="$(date -u +%Y%m%d-%H%M%S)-$$"
+  if [ -z "$run_dir" ] && [ ! -e "${PIPEC_PARAM[workspace]}/.pipe/.gitignore" ]; then
+    # Runs are not sources: keep them out of `git status`.
+    mkdir -p "${PIPEC_PARAM[workspace]}/.pipe" &&
+      printf '# Local runs of pipec (pipec run, shell scripts).\n*\n' >"${PIPEC_PARAM[workspace]}/.pipe/.gitignore"
+  fi
   RUN_DIR=${run_dir:-${PIPEC_PARAM[workspace]}/.pipe/runs/$PIPEC_RUN_ID}
   case $RUN_DIR in
     /*) ;;
