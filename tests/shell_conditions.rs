@@ -329,3 +329,58 @@ fn job_conditions_mean_what_they_mean_on_github() {
     }
     assert_eq!(decided, 12 * 11);
 }
+
+/// Globs GitHub's expressions cannot express: the two local runners must still agree, and
+/// agree with the compiler's glob semantics (checked here on chosen names).
+#[test]
+fn globs_match_the_same_names_in_both_runners() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        support::workspace().join("tests/fixtures/shell-run/globs.pipe"),
+        dir.path().join("conditions.pipe"),
+    )
+    .unwrap();
+    let build = support::pipec(
+        pipec_binary!(),
+        dir.path(),
+        &[
+            "build",
+            "conditions.pipe",
+            "--target",
+            "shell",
+            "--out",
+            "shell",
+        ],
+    );
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    let script = dir.path().join("shell/globs.sh");
+    let expected: &[(&[&str], &[&str])] = &[
+        (&["--branch", "release/1"], &["one-level", "any-depth"]),
+        (&["--branch", "release/1/2"], &["any-depth"]),
+        (&["--branch", "feature-x"], &["optional-dash"]),
+        (&["--branch", "featurex"], &["optional-dash"]),
+        (&["--branch", "feature--x"], &[]),
+        (&["--branch", "team/a/hotfix"], &["hotfix-anywhere"]),
+        (&["--branch", "hotfix"], &["hotfix-anywhere"]),
+        (&["--branch", "a*b"], &["literal-star"]),
+        (&["--branch", "axb"], &[]),
+        (&["--branch", "v1.x"], &["dotted"]),
+        (&["--branch", "v1-x"], &[]),
+        (&["--event", "tag", "--tag", "v1.22.3"], &["semver-tag"]),
+        (&["--event", "tag", "--tag", "v1.2"], &[]),
+        (&["--event", "tag", "--tag", "v1.2.3-rc"], &[]),
+    ];
+    for (args, runs) in expected {
+        let evaluator = evaluator_verdicts(dir.path(), args);
+        let shell = script_verdicts(dir.path(), &script, args);
+        assert_eq!(evaluator, shell, "the runners disagree for {args:?}");
+        let running: Vec<&str> = evaluator
+            .iter()
+            .filter(|(_, runs)| **runs)
+            .map(|(job, _)| job.as_str())
+            .collect();
+        let mut want: Vec<&str> = runs.to_vec();
+        want.sort_unstable();
+        assert_eq!(running, want, "for {args:?}");
+    }
+}

@@ -129,7 +129,7 @@ fn build_fixtures(out: &Path) {
 }
 
 #[test]
-fn generated_scripts_match_the_snapshots() {
+fn generated_scripts_are_clean_and_match_the_snapshots() {
     let out = tempfile::tempdir().unwrap();
     build_fixtures(out.path());
     let mut settings = insta::Settings::clone_current();
@@ -138,6 +138,12 @@ fn generated_scripts_match_the_snapshots() {
     settings.bind(|| {
         for script in pipe_files_with(out.path(), "sh") {
             let name = script.file_stem().unwrap().to_str().unwrap().to_string();
+            let shellcheck = support::run_tool("shellcheck", [script.as_os_str()], out.path());
+            assert!(
+                shellcheck.status.success(),
+                "shellcheck: {name}:\n{}",
+                String::from_utf8_lossy(&shellcheck.stdout)
+            );
             insta::assert_snapshot!(name, fs::read_to_string(&script).unwrap());
         }
     });

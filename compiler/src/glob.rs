@@ -136,6 +136,29 @@ impl Glob {
         self.nfa.accepts(&states)
     }
 
+    /// The pattern as an anchored POSIX extended regular expression (what `awk`'s `~`
+    /// takes), for targets that match in a shell. Literal characters that ERE gives a
+    /// meaning are escaped with `\`; pass the expression through the environment, not
+    /// `awk -v`, which would read the escapes itself.
+    pub fn to_ere(&self) -> String {
+        let mut ere = String::from("^");
+        for piece in &self.pieces {
+            match &piece.atom {
+                Atom::Set(set) => ere.push_str(&set.to_ere()),
+                Atom::Star => ere.push_str("[^/]*"),
+                Atom::AnyRun => ere.push_str(".*"),
+                Atom::Directories => ere.push_str("(.*/)?"),
+            }
+            match piece.repeat {
+                Repeat::Once => {}
+                Repeat::Optional => ere.push('?'),
+                Repeat::OneOrMore => ere.push('+'),
+            }
+        }
+        ere.push('$');
+        ere
+    }
+
     /// The pattern as an exact text or a prefix, when it is one of those; targets without
     /// glob matching compile such patterns to `==` or `startsWith`.
     pub fn simple_form(&self) -> Option<SimpleGlob> {
@@ -423,6 +446,39 @@ struct CharSet {
 }
 
 impl CharSet {
+    /// The set as ERE: a literal character (escaped when ERE gives it a meaning) or a
+    /// bracket expression (`]` first and `-` last, where they are literal).
+    fn to_ere(&self) -> String {
+        let char_of = |code: u32| char::from_u32(code).unwrap_or('?');
+        if let Some(c) = self.only_char() {
+            return if ".[]()*+?{}|^$\\".contains(c) {
+                format!("\\{c}")
+            } else {
+                c.to_string()
+            };
+        }
+        let (mut first, mut middle, mut last) = (String::new(), String::new(), String::new());
+        for &(low, high) in &self.ranges {
+            let (low_char, high_char) = (char_of(low), char_of(high));
+            if low == high {
+                match low_char {
+                    ']' => first.push(']'),
+                    '-' => last.push('-'),
+                    c => middle.push(c),
+                }
+            } else {
+                middle.push(low_char);
+                middle.push('-');
+                middle.push(high_char);
+            }
+        }
+        // A lone `^` first would negate the set.
+        if middle.starts_with('^') && first.is_empty() {
+            middle = middle.chars().skip(1).chain(['^']).collect();
+        }
+        format!("[{first}{middle}{last}]")
+    }
+
     fn single(c: char) -> CharSet {
         CharSet {
             ranges: vec![(u32::from(c), u32::from(c))],
@@ -649,6 +705,18 @@ impl Nfa {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn globs_become_anchored_extended_regular_expressions() {
+        let ere = |pattern: &str| parse(pattern).unwrap().to_ere();
+        assert_eq!(ere("release/*"), "^release/[^/]*$");
+        assert_eq!(ere("release/**"), "^release/.*$");
+        assert_eq!(ere("**/hotfix"), "^(.*/)?hotfix$");
+        assert_eq!(ere("v[0-9]+.x"), "^v[0-9]+\\.x$");
+        assert_eq!(ere("feature-?x"), "^feature-?x$");
+        assert_eq!(ere("a\\*b(c)"), "^a\\*b\\(c\\)$");
+        assert_eq!(ere("[-a]"), "^[a-]$");
+    }
 
     fn glob(pattern: &str) -> Glob {
         match parse(pattern) {

@@ -16,7 +16,7 @@
 use pipec_compiler::ir::{BinaryOp, Function, StatusFunction, Type};
 use pipec_compiler::{Code, Diagnostic};
 
-use super::render::{self, literal};
+use super::render;
 use super::tekton::glob_regex;
 use crate::GeneratedFile;
 use crate::plan::launcher::StateDir;
@@ -319,7 +319,7 @@ impl Renderer<'_, '_> {
                 format!("{} in [{}]", self.lowered(needle), items.join(", "))
             }
             (Function::Matches, [subject, pattern]) => {
-                let glob = literal(pattern).unwrap_or_default();
+                let glob = pattern.literal().unwrap_or_default();
                 format!(
                     "{} matches {}",
                     self.operand(subject),
@@ -338,7 +338,7 @@ impl Renderer<'_, '_> {
     }
 
     fn lowered(&self, operand: &Operand) -> String {
-        match literal(operand) {
+        match operand.literal() {
             Some(text) => render::quoted(&text.to_lowercase()),
             None => format!("sprig.lower({})", self.operand(operand)),
         }

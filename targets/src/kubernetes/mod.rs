@@ -1,7 +1,7 @@
 //! The Kubernetes targets: Tekton Pipelines v1 and Argo Workflows, read only from the IR.
 //!
 //! Both engines run a job as one pod whose containers run the steps in order over a shared
-//! `/workspace`, so everything they share is lowered once, into a [`plan::Plan`]: names,
+//! `/workspace`, so everything they share is lowered once, into a [`crate::plan::Plan`] (the execution plan the shell target shares): names,
 //! run parameters, each job's containers (image, environment, launcher script), its
 //! condition, matrix, sidecars and outputs. [`tekton`] and [`argo`] render a plan to
 //! documents and add the checks only one engine needs. `docs/design/kubernetes-targets.md`

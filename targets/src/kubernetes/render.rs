@@ -2,7 +2,7 @@
 //! object metadata, container environments, sidecars, run parameters, literal operands.
 
 use crate::GeneratedFile;
-use crate::plan::{EnvEntry, EnvValue, Operand, Piece, Plan, Sidecar, Val};
+use crate::plan::{EnvEntry, EnvValue, Piece, Plan, Sidecar};
 use crate::yaml::{Map, Node, render_document};
 
 /// `<pipeline>/<name>` with the header every generated file has, and `notes` after it.
@@ -133,23 +133,6 @@ pub(crate) fn dependent_var(name: &str) -> String {
 /// A string literal of CEL and of Argo's expr: single quotes, `\` and `'` escaped.
 pub(crate) fn quoted(text: &str) -> String {
     format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
-}
-
-/// A literal operand's text.
-pub(crate) fn literal(operand: &Operand) -> Option<String> {
-    match operand {
-        Operand::Value {
-            val: Val::Pieces(pieces),
-            ..
-        } => pieces
-            .iter()
-            .map(|p| match p {
-                Piece::Text(t) => Some(t.as_str()),
-                Piece::Ref(_) | Piece::Var(_) => None,
-            })
-            .collect(),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use pipec_compiler::ir::{BinaryOp, Function, StatusFunction, Type};
 use pipec_compiler::{Code, Diagnostic, Span};
 
 use super::Options;
-use super::render::{self, literal};
+use super::render;
 use crate::GeneratedFile;
 use crate::plan::names;
 use crate::plan::{
@@ -415,7 +415,7 @@ impl Renderer<'_, '_> {
                 lhs,
                 rhs,
             } => {
-                let (subject, value) = match (literal(lhs), literal(rhs)) {
+                let (subject, value) = match (lhs.literal(), rhs.literal()) {
                     (None, Some(value)) => (lhs, value),
                     (Some(value), None) => (rhs, value),
                     _ => return None,
@@ -431,7 +431,7 @@ impl Renderer<'_, '_> {
                 args,
             } => match args.as_slice() {
                 [Operand::List(items), subject] => {
-                    let values: Option<Vec<String>> = items.iter().map(literal).collect();
+                    let values: Option<Vec<String>> = items.iter().map(Operand::literal).collect();
                     Some((self.subject(subject)?, "in", values?))
                 }
                 _ => None,
@@ -508,7 +508,7 @@ impl Renderer<'_, '_> {
                     format!("{} in [{}]", self.cel_operand(needle), items.join(", "))
                 }
                 (Function::Matches, [subject, pattern]) => {
-                    let glob = literal(pattern).unwrap_or_default();
+                    let glob = pattern.literal().unwrap_or_default();
                     format!(
                         "{}.matches({})",
                         self.cel_operand(subject),

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeSet;
 
+use pipec_compiler::glob;
 use pipec_compiler::ir::{BinaryOp, Function, StatusFunction, Type};
 
 use super::{Cond, EnvEntry, EnvValue, Operand, Piece, Runtime, TextPart, Val};
@@ -303,6 +304,7 @@ enum Helper {
     EndsWith,
     Contains,
     Compare,
+    Matches,
     Output,
 }
 
@@ -324,6 +326,11 @@ impl Helper {
             }
             Helper::Compare => {
                 "pipec_compare() { awk -v a=\"$1\" -v op=\"$2\" -v b=\"$3\" 'BEGIN { a += 0; b += 0; if (op == \"<\") r = a < b; else if (op == \"<=\") r = a <= b; else if (op == \">\") r = a > b; else r = a >= b; exit !r }'; }"
+            }
+            // GitHub's filter globs, as the ERE `Glob::to_ere` writes; both values go
+            // through the environment, where awk reads no escapes.
+            Helper::Matches => {
+                "pipec_matches() { PIPEC_SUBJECT=\"$1\" PIPEC_ERE=\"$2\" awk 'BEGIN { exit !(ENVIRON[\"PIPEC_SUBJECT\"] ~ ENVIRON[\"PIPEC_ERE\"]) }'; }"
             }
             Helper::Output => {
                 "pipec_output() {\n  [ -f \"$1\" ] || return 0\n  awk -v name=\"$2\" '\n    index($0, name \"<<\") == 1 {\n      delimiter = substr($0, length(name) + 3); value = \"\"; first = 1\n      while ((getline line) > 0 && line != delimiter) { value = value (first ? \"\" : \"\\n\") line; first = 0 }\n      next\n    }\n    index($0, name \"=\") == 1 { value = substr($0, length(name) + 2) }\n    END { printf \"%s\", value }' \"$1\"\n}"
@@ -483,14 +490,7 @@ impl Launcher {
         let mut word = String::from("\"");
         for part in parts {
             match part {
-                TextPart::Text(text) => {
-                    for c in text.chars() {
-                        if matches!(c, '\\' | '"' | '$' | '`') {
-                            word.push('\\');
-                        }
-                        word.push(c);
-                    }
-                }
+                TextPart::Text(text) => push_double_quoted(&mut word, text),
                 TextPart::Val(val) => {
                     let var = self.var(val);
                     word.push_str(&format!("${{{var}}}"));
@@ -644,23 +644,15 @@ impl Launcher {
             }
             (Function::Matches, [subject, pattern]) => {
                 let subject = self.operand(subject);
-                let glob = match pattern {
-                    Operand::Value {
-                        val: Val::Pieces(pieces),
-                        ..
-                    } => pieces
-                        .iter()
-                        .map(|p| match p {
-                            Piece::Text(t) => t.as_str(),
-                            Piece::Ref(_) | Piece::Var(_) => "*",
-                        })
-                        .collect::<String>(),
-                    _ => "*".into(),
-                };
-                format!(
-                    "{{ case {subject} in {}) true ;; *) false ;; esac; }}",
-                    case_glob(&glob)
-                )
+                // The checker has parsed the pattern (E0404); it is literal text.
+                let glob = pattern.literal();
+                match glob.as_deref().map(glob::parse) {
+                    Some(Ok(glob)) => {
+                        self.helper(Helper::Matches);
+                        format!("pipec_matches {subject} {}", single_quoted(&glob.to_ere()))
+                    }
+                    _ => "false".into(),
+                }
             }
             (function, [a, b]) => {
                 let helper = match function {
@@ -682,28 +674,18 @@ impl Launcher {
     }
 }
 
-fn single_quoted(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "'\\''"))
+/// Appends text to a double-quoted shell word, escaping what the shell would expand.
+pub(crate) fn push_double_quoted(word: &mut String, text: &str) {
+    for c in text.chars() {
+        if matches!(c, '\\' | '"' | '$' | '`') {
+            word.push('\\');
+        }
+        word.push(c);
+    }
 }
 
-/// A GitHub filter glob as a `case` pattern: `**` and `*` match anything (case patterns
-/// match `/` too), `?` one character, `[...]` a class; everything else literally.
-fn case_glob(glob: &str) -> String {
-    let glob = glob.replace("**", "*");
-    let mut pattern = String::new();
-    for c in glob.chars() {
-        if c.is_ascii_alphanumeric() || matches!(c, '*' | '?' | '[' | ']' | '/' | '-' | '_' | '.') {
-            pattern.push(c);
-        } else {
-            pattern.push('\\');
-            pattern.push(c);
-        }
-    }
-    if pattern.is_empty() {
-        "''".into()
-    } else {
-        pattern
-    }
+fn single_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 #[cfg(test)]
@@ -738,12 +720,5 @@ mod tests {
     fn the_delimiter_is_no_line_of_the_script() {
         assert_eq!(delimiter("echo hi"), "PIPEC_SCRIPT");
         assert_eq!(delimiter("PIPEC_SCRIPT\nx"), "PIPEC_SCRIPT_");
-    }
-
-    #[test]
-    fn globs_become_case_patterns() {
-        assert_eq!(case_glob("release/**"), "release/*");
-        assert_eq!(case_glob("v[0-9]*"), "v[0-9]*");
-        assert_eq!(case_glob("a b"), "a\\ b");
     }
 }

@@ -161,6 +161,25 @@ pub enum Operand {
     List(Vec<Operand>),
 }
 
+impl Operand {
+    /// The text of a literal operand (one written in the pipeline, no reference in it).
+    pub fn literal(&self) -> Option<String> {
+        match self {
+            Operand::Value {
+                val: Val::Pieces(pieces),
+                ..
+            } => pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Text(t) => Some(t.as_str()),
+                    Piece::Ref(_) | Piece::Var(_) => None,
+                })
+                .collect(),
+            Operand::Value { .. } | Operand::List(_) => None,
+        }
+    }
+}
+
 /// A condition, with GitHub's meaning; `Status` is `success()` or `failure()` only
 /// (`always()` is true and `cancelled()` false on Kubernetes).
 #[derive(Clone, Debug, PartialEq)]
@@ -1036,12 +1055,17 @@ impl<'p> Lowering<'p, '_> {
     }
 
     fn job_container_warnings(&mut self, container: &ir::Container) {
+        let local = self.runner == Runner::Local;
         if container.credentials.is_some() {
             self.unsupported(
                 container.span,
                 "registry credentials of a job container",
                 "these credentials",
-                "give the pods' service account an image pull secret instead, and remove `credentials`",
+                if local {
+                    "log in to the registry (`docker login`) before the run, and remove `credentials`"
+                } else {
+                    "give the pods' service account an image pull secret instead, and remove `credentials`"
+                },
             );
         }
         if container.options.is_some()
@@ -1052,7 +1076,11 @@ impl<'p> Lowering<'p, '_> {
                 container.span,
                 "a job container's `options`, `volumes` and `ports` are left out",
                 "only the image and env of this container are used",
-                "configure the pod through the engine (pod templates) if the job needs them",
+                if local {
+                    "each step runs in `docker run --rm <image>` with the workspace mounted; start what else the job needs in a step"
+                } else {
+                    "configure the pod through the engine (pod templates) if the job needs them"
+                },
             );
         }
     }

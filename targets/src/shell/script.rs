@@ -509,14 +509,7 @@ fn word(jobs: &[String], pieces: &[Piece]) -> String {
     let mut word = String::from("\"");
     for piece in pieces {
         match piece {
-            Piece::Text(text) => {
-                for c in text.chars() {
-                    if matches!(c, '\\' | '"' | '$' | '`') {
-                        word.push('\\');
-                    }
-                    word.push(c);
-                }
-            }
+            Piece::Text(text) => launcher::push_double_quoted(&mut word, text),
             Piece::Ref(Ref::Param(name)) => {
                 let _ = write!(word, "${{PIPEC_PARAM[{name}]}}");
             }
