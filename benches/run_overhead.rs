@@ -7,7 +7,7 @@
 //!
 //! `cargo bench --bench run_overhead`; set `PIPEC_BENCH_JOBS` for another pipeline size.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)]
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::fmt::Write as _;
 use std::path::Path;

@@ -119,6 +119,9 @@ impl Repo {
     }
 }
 
+/// A row of the summary: job, result, note (the time differs from run to run).
+type SummaryRow = (String, String, String);
+
 /// What a run showed: its exit code, the summary's rows and each job's log.
 #[derive(Debug)]
 struct Observed {
@@ -126,8 +129,7 @@ struct Observed {
     code: i32,
     stdout: String,
     stderr: String,
-    /// Job, result, note; the time column differs from run to run.
-    rows: Vec<(String, String, String)>,
+    rows: Vec<SummaryRow>,
     logs: BTreeMap<String, String>,
     run_dir: PathBuf,
 }
@@ -160,15 +162,6 @@ impl Observed {
         }
     }
 
-    fn row(&self, job: &str) -> (&str, &str) {
-        let row = self
-            .rows
-            .iter()
-            .find(|(title, _, _)| title == job)
-            .unwrap_or_else(|| panic!("{:?}: no job {job} in\n{}", self.runner, self.stdout));
-        (row.1.as_str(), row.2.as_str())
-    }
-
     fn log(&self, job: &str) -> &str {
         self.logs
             .get(job)
@@ -178,7 +171,7 @@ impl Observed {
 }
 
 /// The rows of the summary table and the run's log directory.
-fn summary(stdout: &str) -> Option<(Vec<(String, String, String)>, PathBuf)> {
+fn summary(stdout: &str) -> Option<(Vec<SummaryRow>, PathBuf)> {
     let mut lines = stdout.lines().skip_while(|l| !l.starts_with("JOB "));
     let header = lines.next()?;
     let result_at = header.find("RESULT")?;
@@ -814,6 +807,49 @@ fn secrets_can_come_from_a_file() {
         assert!(
             stderr.contains("bad.env:1: expected NAME=VALUE"),
             "{runner:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_job_that_ignores_sigterm_is_killed_after_the_grace_time() {
+    for runner in RUNNERS {
+        let repo = Repo::new("tests/fixtures/shell-run/stubborn.pipe");
+        let child = repo.command(runner, &[]).spawn().unwrap();
+        let shell = repo.path().join("stubborn.shell");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while fs::read_to_string(&shell).map_or(true, |s| s.trim().is_empty()) {
+            assert!(
+                Instant::now() < deadline,
+                "{runner:?}: the job never started"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let interrupted = Instant::now();
+        let pid = child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-INT", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let observed = Observed::of(runner, child);
+        let took = interrupted.elapsed();
+        assert_eq!(observed.code, 130, "{observed:?}");
+        assert!(
+            took >= Duration::from_secs(4) && took < Duration::from_secs(15),
+            "{runner:?} ended {took:?} after SIGINT: the grace time is 5s"
+        );
+        let step = fs::read_to_string(&shell).unwrap();
+        assert!(
+            gone(&step),
+            "{runner:?} left the step ({}) running",
+            step.trim()
+        );
+        assert_eq!(
+            rows(&observed),
+            [("stubborn", "cancelled", "the run was interrupted")]
         );
     }
 }

@@ -54,6 +54,9 @@ impl Ended {
     }
 }
 
+/// How long a stopped job's processes have after SIGTERM before SIGKILL.
+const GRACE: Duration = Duration::from_secs(5);
+
 /// What the scheduler and a job's thread share about a running job.
 #[derive(Default)]
 struct Control {
@@ -61,6 +64,8 @@ struct Control {
     group: Mutex<Option<i32>>,
     /// Why the job is being stopped: its steps must not go on.
     stopped: Mutex<Option<Stop>>,
+    /// When it was told to stop.
+    stopped_at: Mutex<Option<Instant>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -74,11 +79,23 @@ impl Control {
         if let Ok(mut stopped) = self.stopped.lock() {
             stopped.get_or_insert(why);
         }
+        if let Ok(mut at) = self.stopped_at.lock() {
+            at.get_or_insert_with(Instant::now);
+        }
         if let Ok(group) = self.group.lock()
             && let Some(group) = *group
         {
-            kill_group(group);
+            kill_group(group, libc::SIGTERM);
         }
+    }
+
+    /// Whether the job ignored SIGTERM for longer than [`GRACE`].
+    fn overdue(&self) -> bool {
+        self.stopped_at
+            .lock()
+            .ok()
+            .and_then(|at| *at)
+            .is_some_and(|at| at.elapsed() > GRACE)
     }
 
     fn stopped(&self) -> Option<Stop> {
@@ -86,10 +103,46 @@ impl Control {
     }
 }
 
-fn kill_group(group: i32) {
+/// SIGTERM to what is left of a job's process group, SIGKILL to what is still there after
+/// [`GRACE`].
+fn end_group(group: i32, log: &Log) {
+    kill_group(group, libc::SIGTERM);
+    let deadline = Instant::now() + GRACE;
+    while group_alive(group) {
+        if Instant::now() > deadline {
+            log.line(&format!(
+                "pipec: the job did not stop within {}s of SIGTERM: SIGKILL",
+                GRACE.as_secs()
+            ));
+            kill_group(group, libc::SIGKILL);
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Whether a process group has a live process. Zombies do not count: where nobody reaps
+/// orphans (some containers' init), they would keep a finished group "alive".
+fn group_alive(group: i32) -> bool {
+    let Ok(entries) = fs::read_dir("/proc") else {
+        // SAFETY: signal 0 only checks that the group exists; it touches no memory.
+        return unsafe { libc::kill(-group, 0) } == 0;
+    };
+    entries.flatten().any(|entry| {
+        let stat = fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        // `pid (comm) state ppid pgrp ...`; comm may hold spaces and brackets.
+        let fields: Vec<&str> = stat
+            .rsplit_once(") ")
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        matches!(fields.as_slice(), [state, _, pgrp, ..] if *state != "Z" && pgrp.parse() == Ok(group))
+    })
+}
+
+fn kill_group(group: i32, signal: libc::c_int) {
     // SAFETY: kill(2) with a negative pid signals a process group; it touches no memory.
     unsafe {
-        libc::kill(-group, libc::SIGTERM);
+        libc::kill(-group, signal);
     }
 }
 
@@ -537,7 +590,7 @@ fn run_job(
     let time = job_run.process_time;
     if let Some(group) = control.group.lock().ok().and_then(|g| *g) {
         // What the job left running (a server it started) goes with it.
-        kill_group(group);
+        end_group(group, &job_run.log);
     }
     let (result, note) = match (control.stopped(), outcome) {
         (Some(Stop::TimedOut(seconds)), _) => (
@@ -691,7 +744,7 @@ impl JobRun<'_> {
             }
             // Stopped while it started: it goes too.
             if self.control.stopped().is_some() {
-                kill_group(pid);
+                kill_group(pid, libc::SIGTERM);
             }
         }
         let (done_sender, done) = mpsc::channel::<()>();
@@ -707,14 +760,27 @@ impl JobRun<'_> {
         std::thread::spawn(move || {
             let _ = status_sender.send(child.wait());
         });
+        let mut killed = false;
         let result = loop {
-            let left = self.deadline.saturating_duration_since(Instant::now());
-            match status.recv_timeout(left.max(Duration::from_millis(1))) {
+            // A process that ends wakes this at once; the tick only notices a timeout, and
+            // a stopped job that ignores SIGTERM.
+            match status.recv_timeout(Duration::from_millis(100)) {
                 Ok(result) => break result,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    self.control.stop(Stop::TimedOut(self.timeout_seconds));
-                    // Killed: what is left is to see it end.
-                    self.deadline = Instant::now() + Duration::from_secs(24 * 60 * 60);
+                    if Instant::now() >= self.deadline && self.control.stopped().is_none() {
+                        self.control.stop(Stop::TimedOut(self.timeout_seconds));
+                    }
+                    if !killed && self.control.overdue() {
+                        killed = true;
+                        let group = self.control.group.lock().ok().and_then(|g| *g);
+                        if let Some(group) = group {
+                            self.log.line(&format!(
+                                "pipec: the job did not stop within {}s of SIGTERM: SIGKILL",
+                                GRACE.as_secs()
+                            ));
+                            kill_group(group, libc::SIGKILL);
+                        }
+                    }
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => {
                     return Err("lost track of a step's process".into());

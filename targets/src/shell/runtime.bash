@@ -51,6 +51,7 @@ EOF
 declare -A PIPEC_PARAM=()
 declare -A PIPEC_RESULT=() PIPEC_PID=() PIPEC_START=() PIPEC_DURATION=() PIPEC_NOTE=()
 PIPEC_MASKS=()
+PIPEC_ESCALATORS=()
 pipec_running=0
 pipec_interrupted=0
 pipec_jobs_max=0
@@ -157,8 +158,10 @@ pipec_main() {
   started=$(pipec_now_ms)
   printf 'pipec: run %s of pipeline %s, logs in %s\n' "$PIPEC_RUN_ID" "\`$PIPEC_PIPELINE\`" "$RUN_DIR/logs" >&2
   pipec_schedule
-  # The logs are complete once the masking processes have read everything.
+  # The logs are complete once the masking processes have read everything, and no job is
+  # left once every stopped one is gone.
   [ ${#PIPEC_MASKS[@]} -eq 0 ] || wait "${PIPEC_MASKS[@]}"
+  [ ${#PIPEC_ESCALATORS[@]} -eq 0 ] || wait "${PIPEC_ESCALATORS[@]}" 2>/dev/null
   pipec_summary "$(($(pipec_now_ms) - started))"
   [ "$pipec_interrupted" = 0 ] || exit 130
   for name in "${PIPEC_JOBS[@]}"; do
@@ -395,7 +398,7 @@ pipec_reap() {
     [ -n "$pid" ] || continue
     ! kill -0 "$pid" 2>/dev/null || continue
     # What the job left running (its watchdog, a server it started) goes with it.
-    kill -TERM -- "-$pid" 2>/dev/null
+    pipec_stop "$pid"
     unset "PIPEC_PID[$job]"
     pipec_running=$((pipec_running - 1))
     dir="$RUN_DIR/jobs/$job"
@@ -432,7 +435,7 @@ pipec_end() {
       fi
       if [ -n "${PIPEC_PID[$sibling]-}" ]; then
         echo "cancelled: ${PIPEC_TITLE[$job]} failed (fail_fast)" >"$RUN_DIR/jobs/$sibling/cancelled"
-        kill -TERM -- "-${PIPEC_PID[$sibling]}" 2>/dev/null
+        pipec_stop "${PIPEC_PID[$sibling]}"
       else
         PIPEC_RESULT[$sibling]=cancelled
         PIPEC_NOTE[$sibling]="${PIPEC_TITLE[$job]} failed (fail_fast)"
@@ -446,8 +449,39 @@ pipec_interrupt() {
   pipec_interrupted=1
   printf '\npipec: interrupted: stopping %s running job(s)\n' "$pipec_running" >&2
   for job in "${PIPEC_JOBS[@]}"; do
-    [ -z "${PIPEC_PID[$job]-}" ] || kill -TERM -- "-${PIPEC_PID[$job]}" 2>/dev/null
+    [ -z "${PIPEC_PID[$job]-}" ] || pipec_stop "${PIPEC_PID[$job]}"
   done
+}
+
+# Whether a process group has a live process. Zombies do not count: where nobody reaps
+# orphans (some containers' init), they would keep a finished group "alive".
+pipec_group_alive() {
+  local stat line state ppid group
+  if [ ! -d /proc/self ]; then
+    kill -0 -- "-$1" 2>/dev/null
+    return
+  fi
+  for stat in /proc/[0-9]*/stat; do
+    { read -r line <"$stat"; } 2>/dev/null || continue
+    read -r state ppid group _ <<<"${line##*) }"
+    [ "$group" != "$1" ] || [ "$state" = Z ] || return 0
+  done
+  : "$ppid"
+  return 1
+}
+
+# SIGTERM to a job's process group, then SIGKILL to what is still there 5s later.
+pipec_stop() {
+  kill -TERM -- "-$1" 2>/dev/null || return 0
+  (
+    for _ in $(seq 50); do
+      pipec_group_alive "$1" || exit 0
+      sleep 0.1
+    done
+    echo "pipec: a job did not stop within 5s of SIGTERM: SIGKILL" >&2
+    kill -KILL -- "-$1" 2>/dev/null
+  ) &
+  PIPEC_ESCALATORS+=("$!")
 }
 
 pipec_summary() {
