@@ -124,9 +124,13 @@ fn end_group(group: i32, log: &Log) {
 /// Whether a process group has a live process. Zombies do not count: where nobody reaps
 /// orphans (some containers' init), they would keep a finished group "alive".
 fn group_alive(group: i32) -> bool {
+    // SAFETY: signal 0 only checks that the group has a process; it touches no memory.
+    let exists = unsafe { libc::kill(-group, 0) } == 0;
+    if !exists {
+        return false;
+    }
     let Ok(entries) = fs::read_dir("/proc") else {
-        // SAFETY: signal 0 only checks that the group exists; it touches no memory.
-        return unsafe { libc::kill(-group, 0) } == 0;
+        return true;
     };
     entries.flatten().any(|entry| {
         let stat = fs::read_to_string(entry.path().join("stat")).unwrap_or_default();

@@ -457,10 +457,8 @@ pipec_interrupt() {
 # orphans (some containers' init), they would keep a finished group "alive".
 pipec_group_alive() {
   local stat line state ppid group
-  if [ ! -d /proc/self ]; then
-    kill -0 -- "-$1" 2>/dev/null
-    return
-  fi
+  kill -0 -- "-$1" 2>/dev/null || return 1
+  [ -d /proc/self ] || return 0
   for stat in /proc/[0-9]*/stat; do
     { read -r line <"$stat"; } 2>/dev/null || continue
     read -r state ppid group _ <<<"${line##*) }"
