@@ -227,7 +227,12 @@ pub fn run(local: &LocalPlan, settings: &RunSettings, interrupted: &Arc<AtomicBo
                     }
                 };
                 if let Some((result, note)) = decision {
-                    end(&mut states, local, index, result, None, note, &mut display);
+                    let outcome = Outcome {
+                        result,
+                        duration: None,
+                        note,
+                    };
+                    end(&mut states, local, settings, index, outcome, &mut display);
                     progress = true;
                     continue;
                 }
@@ -270,13 +275,17 @@ pub fn run(local: &LocalPlan, settings: &RunSettings, interrupted: &Arc<AtomicBo
                         Some(State::Running { started, .. }) => Some(started.elapsed()),
                         _ => None,
                     };
+                    let outcome = Outcome {
+                        result: ended.result,
+                        duration,
+                        note: ended.note,
+                    };
                     end(
                         &mut states,
                         local,
+                        settings,
                         ended.instance,
-                        ended.result,
-                        duration,
-                        ended.note,
+                        outcome,
                         &mut display,
                     );
                 }
@@ -335,15 +344,20 @@ pub fn run(local: &LocalPlan, settings: &RunSettings, interrupted: &Arc<AtomicBo
 fn end(
     states: &mut [State],
     local: &LocalPlan,
+    settings: &RunSettings,
     index: usize,
-    result: JobResult,
-    duration: Option<Duration>,
-    note: Option<String>,
+    outcome: Outcome,
     display: &mut Display,
 ) {
+    let Outcome {
+        result,
+        duration,
+        note,
+    } = outcome;
     let Some(instance) = local.instances.get(index) else {
         return;
     };
+    write_result(settings, &instance.id, result);
     if let Some(duration) = duration {
         display.line(&format!(
             "pipec: {}: {} ({})",
@@ -386,9 +400,26 @@ fn end(
                     duration: None,
                     note: Some(why.clone()),
                 };
+                write_result(settings, &other.id, JobResult::Cancelled);
             }
             _ => {}
         }
+    }
+}
+
+/// How a job ended, for `end`.
+struct Outcome {
+    result: JobResult,
+    duration: Option<Duration>,
+    note: Option<String>,
+}
+
+/// The `result` file `needs.<job>.result` reads in later launchers, as the script writes it.
+fn write_result(settings: &RunSettings, id: &str, result: JobResult) {
+    let dir = settings.run_dir.join("jobs").join(id);
+    // Best effort: a launcher that finds no file reads `skipped`.
+    if fs::create_dir_all(&dir).is_ok() {
+        let _ = fs::write(dir.join("result"), format!("{}\n", result.name()));
     }
 }
 
@@ -606,7 +637,6 @@ fn run_job(
         (None, Ok(false)) => (JobResult::Failure, None),
         (None, Err(why)) => (JobResult::Failure, Some(why)),
     };
-    let _ = fs::write(state.join("result"), format!("{}\n", result.name()));
     (result, note, time)
 }
 
