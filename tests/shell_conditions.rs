@@ -119,11 +119,11 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// A scratch git repository on `main` holding the fixture.
-fn repo() -> tempfile::TempDir {
+/// A scratch git repository on `main` holding a fixture as `conditions.pipe`.
+fn repo(fixture: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     fs::copy(
-        support::workspace().join(FIXTURE),
+        support::workspace().join(fixture),
         dir.path().join("conditions.pipe"),
     )
     .unwrap();
@@ -234,20 +234,42 @@ fn evaluator_verdicts(repo: &Path, args: &[&str]) -> BTreeMap<String, bool> {
     all.extend(args);
     let run = support::pipec(pipec_binary!(), repo, &all);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    run.stdout
-        .lines()
-        .skip(1)
+    verdicts(run.stdout.lines().skip(1), "runs", "skipped:")
+}
+
+/// Job and verdict from lines `<job> <word> ...`: `yes` runs, `no` does not.
+fn verdicts<'a>(
+    lines: impl Iterator<Item = &'a str>,
+    yes: &str,
+    no: &str,
+) -> BTreeMap<String, bool> {
+    lines
         .map(|line| {
             let mut words = line.split_whitespace();
             let job = words.next().unwrap().to_string();
-            let verdict = match words.next().unwrap() {
-                "runs" => true,
-                "skipped:" => false,
-                other => panic!("unexpected verdict {other} in {line}"),
-            };
-            (job, verdict)
+            let word = words.next().unwrap();
+            assert!(word == yes || word == no, "unexpected {word:?} in {line}");
+            (job, word == yes)
         })
         .collect()
+}
+
+/// The shell target's script of the repository's `conditions.pipe`.
+fn script(repo: &Path, pipeline: &str) -> std::path::PathBuf {
+    let build = support::pipec(
+        pipec_binary!(),
+        repo,
+        &[
+            "build",
+            "conditions.pipe",
+            "--target",
+            "shell",
+            "--out",
+            "shell",
+        ],
+    );
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    repo.join(format!("shell/{pipeline}.sh"))
 }
 
 /// The script's verdicts: a real run, read from its summary.
@@ -265,43 +287,20 @@ fn script_verdicts(repo: &Path, script: &Path, args: &[&str]) -> BTreeMap<String
         "{stdout}{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    stdout
+    let rows = stdout
         .lines()
         .skip_while(|line| !line.starts_with("JOB "))
         .skip(1)
-        .take_while(|line| !line.starts_with("logs: "))
-        .map(|line| {
-            let mut words = line.split_whitespace();
-            let job = words.next().unwrap().to_string();
-            let verdict = match words.next().unwrap() {
-                "success" => true,
-                "skipped" => false,
-                other => panic!("unexpected result {other} in {line}"),
-            };
-            (job, verdict)
-        })
-        .collect()
+        .take_while(|line| !line.starts_with("logs: "));
+    verdicts(rows, "success", "skipped")
 }
 
 #[test]
 fn job_conditions_mean_what_they_mean_on_github() {
-    let repo = repo();
+    let repo = repo(FIXTURE);
     let cases = cases();
     let github = github_verdicts(&github_conditions(repo.path()), &cases);
-    let build = support::pipec(
-        pipec_binary!(),
-        repo.path(),
-        &[
-            "build",
-            "conditions.pipe",
-            "--target",
-            "shell",
-            "--out",
-            "shell",
-        ],
-    );
-    assert_eq!(build.code, 0, "{}", build.stderr);
-    let script = repo.path().join("shell/conditions.sh");
+    let script = script(repo.path(), "conditions");
     let mut decided = 0;
     for (case, github) in cases.iter().zip(&github) {
         let evaluator = evaluator_verdicts(repo.path(), case.args);
@@ -334,26 +333,8 @@ fn job_conditions_mean_what_they_mean_on_github() {
 /// agree with the compiler's glob semantics (checked here on chosen names).
 #[test]
 fn globs_match_the_same_names_in_both_runners() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::copy(
-        support::workspace().join("tests/fixtures/shell-run/globs.pipe"),
-        dir.path().join("conditions.pipe"),
-    )
-    .unwrap();
-    let build = support::pipec(
-        pipec_binary!(),
-        dir.path(),
-        &[
-            "build",
-            "conditions.pipe",
-            "--target",
-            "shell",
-            "--out",
-            "shell",
-        ],
-    );
-    assert_eq!(build.code, 0, "{}", build.stderr);
-    let script = dir.path().join("shell/globs.sh");
+    let dir = repo("tests/fixtures/shell-run/globs.pipe");
+    let script = script(dir.path(), "globs");
     let expected: &[(&[&str], &[&str])] = &[
         (&["--branch", "release/1"], &["one-level", "any-depth"]),
         (&["--branch", "release/1/2"], &["any-depth"]),

@@ -395,24 +395,32 @@ fn a_job_over_its_timeout_is_killed_with_its_children() {
     }
 }
 
+/// Starts a run, sends it SIGINT once the job has written `marker`, and returns what it
+/// showed and how long it took to end after the signal.
+fn interrupt_once_started(repo: &Repo, runner: Runner, marker: &str) -> (Observed, Duration) {
+    let child = repo.command(runner, &[]).spawn().unwrap();
+    let marker = repo.path().join(marker);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while fs::read_to_string(&marker).map_or(true, |s| s.trim().is_empty()) {
+        assert!(
+            Instant::now() < deadline,
+            "{runner:?}: the job never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let interrupted = Instant::now();
+    let pid = child.id().to_string();
+    let kill = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(kill.success());
+    let observed = Observed::of(runner, child);
+    (observed, interrupted.elapsed())
+}
+
 #[test]
 fn sigint_stops_every_job_and_leaves_no_process() {
     for runner in RUNNERS {
         let repo = Repo::new("tests/fixtures/shell-run/interrupt.pipe");
-        let child = repo.command(runner, &[]).spawn().unwrap();
-        let shell = repo.path().join("long.shell");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while fs::read_to_string(&shell).map_or(true, |s| s.trim().is_empty()) {
-            assert!(
-                Instant::now() < deadline,
-                "{runner:?}: the job never started"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let pid = child.id().to_string();
-        let kill = Command::new("kill").args(["-INT", &pid]).status().unwrap();
-        assert!(kill.success());
-        let observed = Observed::of(runner, child);
+        let (observed, _) = interrupt_once_started(&repo, runner, "long.shell");
         assert_eq!(observed.code, 130, "{observed:?}");
         assert_eq!(
             rows(&observed),
@@ -815,27 +823,8 @@ fn secrets_can_come_from_a_file() {
 fn a_job_that_ignores_sigterm_is_killed_after_the_grace_time() {
     for runner in RUNNERS {
         let repo = Repo::new("tests/fixtures/shell-run/stubborn.pipe");
-        let child = repo.command(runner, &[]).spawn().unwrap();
+        let (observed, took) = interrupt_once_started(&repo, runner, "stubborn.shell");
         let shell = repo.path().join("stubborn.shell");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while fs::read_to_string(&shell).map_or(true, |s| s.trim().is_empty()) {
-            assert!(
-                Instant::now() < deadline,
-                "{runner:?}: the job never started"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let interrupted = Instant::now();
-        let pid = child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-INT", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
-        let observed = Observed::of(runner, child);
-        let took = interrupted.elapsed();
         assert_eq!(observed.code, 130, "{observed:?}");
         assert!(
             took >= Duration::from_secs(4) && took < Duration::from_secs(15),
