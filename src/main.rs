@@ -103,6 +103,14 @@ Exit codes: 0 every job succeeded or was skipped, 1 the sources have errors or a
 failed, 2 the run could not start, 130 interrupted.")]
     Run(RunArgs),
 
+    /// Run the language server on stdin and stdout (for editors; see docs/editors.md).
+    #[command(after_help = "\
+Editors start it themselves: configure the command `pipec lsp` for the `pipe` filetype.
+It publishes diagnostics as you type and gives the document outline.
+
+Exit codes: 0 after the client's exit, 2 the server could not start.")]
+    Lsp,
+
     /// Explain a diagnostic code, or list every code.
     #[command(after_help = "\
 Examples:
@@ -377,6 +385,10 @@ fn main() -> ExitCode {
             run_dir: args.run_dir,
             colour,
         }),
+        Command::Lsp => match pipec_lsp::run_stdio() {
+            Ok(()) => output::Exit::Success,
+            Err(error) => output::usage_error(format!("cannot start the language server: {error}")),
+        },
         Command::Doc(args) => doc::run(args.name.as_deref()),
         Command::Explain(args) => match args.code {
             Some(code) => explain::explain(&code),

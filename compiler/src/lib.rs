@@ -16,6 +16,7 @@ pub use source::SourceDb;
 pub use span::{FileId, Span};
 pub mod check;
 pub mod glob;
+pub mod ide;
 pub mod ir;
 pub mod modules;
 

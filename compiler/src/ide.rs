@@ -1,0 +1,277 @@
+//! What an editor asks about one document, answered by the same parser and checker as
+//! `pipec check` (house rule: no second analysis). Positions are LSP's: 0-based lines and
+//! UTF-16 code units, so the language server only converts types. Nothing here panics on
+//! broken text: a document mid-edit still gets diagnostics and an outline.
+
+use crate::ast::{self, ItemKind};
+use crate::diagnostics::{self, Severity};
+use crate::source::SourceDb;
+use crate::span::FileId;
+use crate::{analyze, modules, parse};
+
+/// A position in a document: a 0-based line and a UTF-16 column.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: u32,
+    pub character: u32,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Range {
+    pub start: Position,
+    pub end: Position,
+}
+
+/// Byte offsets to LSP positions and back, for one text.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    /// The byte offset each line starts at.
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(at, _)| at + 1));
+        LineIndex { text, starts }
+    }
+
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|start| *start <= offset) - 1;
+        let start = self.starts.get(line).copied().unwrap_or(0);
+        let character = self
+            .text
+            .get(start..offset)
+            .map_or(0, |prefix| prefix.encode_utf16().count());
+        Position {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            character: u32::try_from(character).unwrap_or(u32::MAX),
+        }
+    }
+
+    pub fn range(&self, start: u32, end: u32) -> Range {
+        Range {
+            start: self.position(start as usize),
+            end: self.position(end as usize),
+        }
+    }
+}
+
+/// A diagnostic as an editor shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdeDiagnostic {
+    pub range: Range,
+    pub severity: Severity,
+    /// `E0301`.
+    pub code: &'static str,
+    /// `dependency-cycle`.
+    pub name: &'static str,
+    /// The message, then the primary label, the help and the notes, one per line.
+    pub message: String,
+    /// Secondary labels in the same document.
+    pub related: Vec<(Range, String)>,
+}
+
+/// What the outline shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SymbolKind {
+    Pipeline,
+    Job,
+    Step,
+    Template,
+    Let,
+    Gate,
+    Environment,
+    Input,
+    Service,
+    Enum,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Symbol {
+    pub name: String,
+    pub kind: SymbolKind,
+    /// The whole item.
+    pub range: Range,
+    /// Its name.
+    pub selection: Range,
+    pub children: Vec<Symbol>,
+}
+
+/// Diagnostics of the document at `path`: it is checked with the modules it imports,
+/// which `read` supplies (an editor's open buffers first, then the disk).
+pub fn diagnostics(
+    path: &str,
+    text: &str,
+    read: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Vec<IdeDiagnostic> {
+    let mut db = SourceDb::new();
+    let file = db.add(path, text);
+    modules::load_imports(&mut db, read);
+    let mut all = analyze(&db).diagnostics;
+    diagnostics::sort(&mut all);
+    let index = LineIndex::new(text);
+    all.iter()
+        .filter(|d| d.primary.span.file == file)
+        .map(|d| {
+            let info = d.code.info();
+            let mut message = d.message.clone();
+            if !d.primary.message.is_empty() {
+                message.push_str(&format!("\n{}", d.primary.message));
+            }
+            if let Some(help) = &d.help {
+                message.push_str(&format!("\nhelp: {help}"));
+            }
+            for note in &d.notes {
+                message.push_str(&format!("\nnote: {note}"));
+            }
+            IdeDiagnostic {
+                range: index.range(d.primary.span.start, d.primary.span.end),
+                severity: d.severity,
+                code: info.code,
+                name: info.name,
+                message,
+                related: d
+                    .secondary
+                    .iter()
+                    .filter(|label| label.span.file == file)
+                    .map(|label| {
+                        (
+                            index.range(label.span.start, label.span.end),
+                            label.message.clone(),
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The outline of a document: pipelines with their jobs and steps, templates, lets,
+/// gates, environments, inputs, services and enums, from the error-tolerant parse.
+pub fn symbols(text: &str) -> Vec<Symbol> {
+    let (file, _) = parse::parse_file(FileId::default(), text);
+    let index = LineIndex::new(text);
+    file.items
+        .iter()
+        .filter_map(|item| symbol(item, &index))
+        .collect()
+}
+
+fn symbol(item: &ast::Item, index: &LineIndex) -> Option<Symbol> {
+    let (name, kind, body, selection) = match &item.kind {
+        ItemKind::Pipeline { id, body, .. } => {
+            (id.name.clone(), SymbolKind::Pipeline, Some(body), id.span)
+        }
+        ItemKind::Job { id, body, .. } => (id.name.clone(), SymbolKind::Job, Some(body), id.span),
+        ItemKind::JobCall { id, body, .. } => {
+            (id.name.clone(), SymbolKind::Job, body.as_ref(), id.span)
+        }
+        ItemKind::Step { id, name, body } => {
+            let label = step_label(id.as_ref(), name.as_ref())?;
+            (label.0, SymbolKind::Step, Some(body), label.1)
+        }
+        ItemKind::StepCall {
+            id,
+            name,
+            call,
+            body,
+        } => {
+            let label = step_label(id.as_ref(), name.as_ref())
+                .unwrap_or_else(|| (call.name(), call.name_span()));
+            (label.0, SymbolKind::Step, body.as_ref(), label.1)
+        }
+        ItemKind::Template { name, body, .. } => (
+            name.name.clone(),
+            SymbolKind::Template,
+            Some(body),
+            name.span,
+        ),
+        ItemKind::Let { name, .. } => (name.name.clone(), SymbolKind::Let, None, name.span),
+        ItemKind::Gate { name, .. } => (name.name.clone(), SymbolKind::Gate, None, name.span),
+        ItemKind::Environment { name, .. } => {
+            (name.name.clone(), SymbolKind::Environment, None, name.span)
+        }
+        ItemKind::Input { name, .. } => (name.name.clone(), SymbolKind::Input, None, name.span),
+        ItemKind::Service { name, .. } => (name.name.clone(), SymbolKind::Service, None, name.span),
+        ItemKind::Enum { name, .. } => (name.name.clone(), SymbolKind::Enum, None, name.span),
+        _ => return None,
+    };
+    let children = body.map_or_else(Vec::new, |body| {
+        body.items
+            .iter()
+            .flat_map(|i| match &i.kind {
+                // A manual trigger's inputs belong to the pipeline's outline.
+                ItemKind::Trigger {
+                    body: Some(trigger),
+                    ..
+                } => trigger
+                    .items
+                    .iter()
+                    .filter_map(|i| symbol(i, index))
+                    .collect::<Vec<_>>(),
+                _ => symbol(i, index).into_iter().collect(),
+            })
+            .collect()
+    });
+    Some(Symbol {
+        name,
+        kind,
+        range: index.range(item.span.start, item.span.end),
+        selection: index.range(selection.start, selection.end),
+        children,
+    })
+}
+
+/// A step's name in the outline: its title, else its id.
+fn step_label(
+    id: Option<&ast::Ident>,
+    name: Option<&ast::StringLit>,
+) -> Option<(String, crate::span::Span)> {
+    if let Some(title) = name.and_then(|name| name.as_plain().map(|t| (t, name.span))) {
+        return Some(title);
+    }
+    id.map(|id| (id.name.clone(), id.span))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_utf16_code_units() {
+        let text = "ab\n\u{e9}\u{1f600}x\n";
+        let index = LineIndex::new(text);
+        assert_eq!(
+            index.position(0),
+            Position {
+                line: 0,
+                character: 0
+            }
+        );
+        assert_eq!(
+            index.position(3),
+            Position {
+                line: 1,
+                character: 0
+            }
+        );
+        // é is 2 bytes and 1 unit; 😀 is 4 bytes and 2 units.
+        let x = text.find('x').unwrap_or(0);
+        assert_eq!(
+            index.position(x),
+            Position {
+                line: 1,
+                character: 3
+            }
+        );
+        assert_eq!(
+            index.position(text.len()),
+            Position {
+                line: 2,
+                character: 0
+            }
+        );
+    }
+}

@@ -1,0 +1,275 @@
+//! `pipec lsp`: the language server, over stdio. This crate only converts between LSP and
+//! the compiler's [`pipec_compiler::ide`] module, which answers every question with the
+//! same parser and checker as `pipec check`.
+//!
+//! Documents are synced in full (`TextDocumentSyncKind::FULL`). Handlers can run
+//! concurrently, so every text is stored with its version and a change only replaces an
+//! older one; diagnostics are computed off the async runtime and published only if the
+//! document is still at the version they were computed for. A panic while analysing is
+//! caught and reported to the client as a log message, never a dead server.
+
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex};
+
+use pipec_compiler::Severity;
+use pipec_compiler::ide::{self, IdeDiagnostic};
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+/// One open document: its text and the version the client gave it.
+#[derive(Clone, Debug)]
+struct Document {
+    version: i32,
+    text: String,
+}
+
+type Documents = Arc<Mutex<HashMap<Uri, Document>>>;
+
+pub struct Backend {
+    client: Client,
+    documents: Documents,
+}
+
+/// Serves the language server on stdin and stdout until the client exits.
+pub fn run_stdio() -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let (service, socket) = service();
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+    Ok(())
+}
+
+/// The service, for `run_stdio` and for in-process tests.
+pub fn service() -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
+    LspService::new(|client| Backend {
+        client,
+        documents: Arc::default(),
+    })
+}
+
+impl Backend {
+    /// Stores a text unless the document already has a newer one; whether it was stored.
+    fn store(&self, uri: &Uri, version: i32, text: String) -> bool {
+        let Ok(mut documents) = self.documents.lock() else {
+            return false;
+        };
+        match documents.get(uri) {
+            Some(current) if current.version > version => false,
+            _ => {
+                documents.insert(uri.clone(), Document { version, text });
+                true
+            }
+        }
+    }
+
+    fn document(&self, uri: &Uri) -> Option<Document> {
+        self.documents.lock().ok()?.get(uri).cloned()
+    }
+
+    /// Checks a document and publishes its diagnostics, if it is still at that version.
+    async fn publish(&self, uri: Uri) {
+        let Some(document) = self.document(&uri) else {
+            return;
+        };
+        let documents = Arc::clone(&self.documents);
+        let path = display_path(&uri);
+        let text = document.text.clone();
+        let analysed = tokio::task::spawn_blocking(move || {
+            catch_unwind(AssertUnwindSafe(|| {
+                let mut read = |path: &str| read_module(&documents, path);
+                ide::diagnostics(&path, &text, &mut read)
+            }))
+        })
+        .await;
+        let diagnostics = match analysed {
+            Ok(Ok(diagnostics)) => diagnostics,
+            _ => {
+                self.client
+                    .log_message(
+                        MessageType::ERROR,
+                        format!("pipec: checking {} failed (a bug in pipec)", uri.as_str()),
+                    )
+                    .await;
+                return;
+            }
+        };
+        let still_current = self
+            .document(&uri)
+            .is_some_and(|current| current.version == document.version);
+        if still_current {
+            let diagnostics = diagnostics
+                .iter()
+                .map(|d| lsp_diagnostic(&uri, d))
+                .collect();
+            self.client
+                .publish_diagnostics(uri, diagnostics, Some(document.version))
+                .await;
+        }
+    }
+}
+
+/// An imported module: an open document's text, else the file on disk.
+fn read_module(documents: &Documents, path: &str) -> std::result::Result<String, String> {
+    let open = documents.lock().ok().and_then(|documents| {
+        documents
+            .iter()
+            .find(|(uri, _)| display_path(uri) == path)
+            .map(|(_, document)| document.text.clone())
+    });
+    match open {
+        Some(text) => Ok(text),
+        None => std::fs::read_to_string(path).map_err(|e| e.to_string()),
+    }
+}
+
+/// The path the compiler knows a document by (imports are resolved against it).
+fn display_path(uri: &Uri) -> String {
+    uri.to_file_path()
+        .map(|path| path.to_string_lossy().into_owned())
+        .unwrap_or_else(|| uri.as_str().to_string())
+}
+
+fn position(position: ide::Position) -> Position {
+    Position {
+        line: position.line,
+        character: position.character,
+    }
+}
+
+fn range(range: ide::Range) -> Range {
+    Range {
+        start: position(range.start),
+        end: position(range.end),
+    }
+}
+
+fn lsp_diagnostic(uri: &Uri, diagnostic: &IdeDiagnostic) -> Diagnostic {
+    Diagnostic {
+        range: range(diagnostic.range),
+        severity: Some(match diagnostic.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+        }),
+        code: Some(NumberOrString::String(diagnostic.code.to_string())),
+        source: Some("pipec".into()),
+        message: format!(
+            "{} [{}; pipec explain {}]",
+            diagnostic.message, diagnostic.name, diagnostic.code
+        ),
+        related_information: (!diagnostic.related.is_empty()).then(|| {
+            diagnostic
+                .related
+                .iter()
+                .map(|(at, message)| DiagnosticRelatedInformation {
+                    location: Location {
+                        uri: uri.clone(),
+                        range: range(*at),
+                    },
+                    message: message.clone(),
+                })
+                .collect()
+        }),
+        ..Diagnostic::default()
+    }
+}
+
+fn symbol_kind(kind: ide::SymbolKind) -> SymbolKind {
+    match kind {
+        ide::SymbolKind::Pipeline => SymbolKind::MODULE,
+        ide::SymbolKind::Job => SymbolKind::CLASS,
+        ide::SymbolKind::Step => SymbolKind::METHOD,
+        ide::SymbolKind::Template => SymbolKind::FUNCTION,
+        ide::SymbolKind::Let => SymbolKind::CONSTANT,
+        ide::SymbolKind::Gate => SymbolKind::INTERFACE,
+        ide::SymbolKind::Environment => SymbolKind::NAMESPACE,
+        ide::SymbolKind::Input => SymbolKind::FIELD,
+        ide::SymbolKind::Service => SymbolKind::OBJECT,
+        ide::SymbolKind::Enum => SymbolKind::ENUM,
+    }
+}
+
+#[allow(deprecated)] // `DocumentSymbol::deprecated` must be written, as `None`.
+fn document_symbol(symbol: &ide::Symbol) -> DocumentSymbol {
+    DocumentSymbol {
+        name: symbol.name.clone(),
+        detail: None,
+        kind: symbol_kind(symbol.kind),
+        tags: None,
+        deprecated: None,
+        range: range(symbol.range),
+        selection_range: range(symbol.selection),
+        children: (!symbol.children.is_empty())
+            .then(|| symbol.children.iter().map(document_symbol).collect()),
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, _: InitializeParams) -> Result<InitializeResult> {
+        Ok(InitializeResult {
+            server_info: Some(ServerInfo {
+                name: "pipec".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            capabilities: ServerCapabilities {
+                text_document_sync: Some(TextDocumentSyncCapability::Kind(
+                    TextDocumentSyncKind::FULL,
+                )),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                ..ServerCapabilities::default()
+            },
+            ..InitializeResult::default()
+        })
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let document = params.text_document;
+        if self.store(&document.uri, document.version, document.text) {
+            self.publish(document.uri).await;
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        // Full sync: the last change holds the whole text.
+        let Some(change) = params.content_changes.into_iter().last() else {
+            return;
+        };
+        let document = params.text_document;
+        if self.store(&document.uri, document.version, change.text) {
+            self.publish(document.uri).await;
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        if let Ok(mut documents) = self.documents.lock() {
+            documents.remove(&uri);
+        }
+        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let Some(document) = self.document(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let symbols = catch_unwind(AssertUnwindSafe(|| ide::symbols(&document.text)))
+            .map_err(|_| Error::internal_error())?;
+        Ok(Some(DocumentSymbolResponse::Nested(
+            symbols.iter().map(document_symbol).collect(),
+        )))
+    }
+}

@@ -1,0 +1,292 @@
+//! `pipec lsp`, as editors use it: the real binary over stdio, spoken to by a small
+//! JSON-RPC client here (initialize with a minimal client, diagnostics on open and change,
+//! changes applied in order, UTF-16 positions, the outline, shutdown and exit), and by a
+//! real editor: headless Neovim through `shared/tools/nvim-lsp-probe/`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+const BROKEN: &str = "pipeline ci {\n  on push\n\n  job build {\n    step { run: \"make\" }\n  }\n  job test {\n    needs: [biuld]\n    step { run: \"make test\" }\n  }\n}\n";
+
+/// The language server, with a reader thread turning its output into messages.
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    messages: mpsc::Receiver<Value>,
+    next_id: i64,
+}
+
+impl Server {
+    fn start() -> Server {
+        let mut child = Command::new(pipec_binary!())
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (sender, messages) = mpsc::channel();
+        std::thread::spawn(move || read_messages(stdout, &sender));
+        Server {
+            child,
+            stdin,
+            messages,
+            next_id: 1,
+        }
+    }
+
+    fn send(&mut self, message: &Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Sends a request and returns its response, keeping the notifications seen meanwhile.
+    fn request(&mut self, method: &str, params: Value, seen: &mut Vec<Value>) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let message = self.next();
+            if message["id"] == id {
+                return message;
+            }
+            seen.push(message);
+        }
+    }
+
+    fn next(&self) -> Value {
+        self.messages
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the server answers within 20 s")
+    }
+
+    /// The next publishDiagnostics notification.
+    fn diagnostics(&self) -> Value {
+        loop {
+            let message = self.next();
+            if message["method"] == "textDocument/publishDiagnostics" {
+                return message["params"].clone();
+            }
+        }
+    }
+}
+
+fn read_messages(stdout: ChildStdout, sender: &mpsc::Sender<Value>) {
+    let mut reader = BufReader::new(stdout);
+    loop {
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(value) = line.strip_prefix("Content-Length: ") {
+                length = value.parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        if sender.send(serde_json::from_slice(&body).unwrap()).is_err() {
+            return;
+        }
+    }
+}
+
+const URI: &str = "file:///tmp/pipec-lsp-test/ci.pipe";
+
+fn open(server: &mut Server, text: &str) {
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": URI, "languageId": "pipe", "version": 1, "text": text}}),
+    );
+}
+
+fn initialized(capabilities: Value) -> Server {
+    let mut server = Server::start();
+    let response = server.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": capabilities}),
+        &mut Vec::new(),
+    );
+    assert_eq!(response["result"]["serverInfo"]["name"], "pipec");
+    assert_eq!(response["result"]["capabilities"]["textDocumentSync"], 1);
+    server.notify("initialized", json!({}));
+    server
+}
+
+#[test]
+fn diagnostics_arrive_on_open_and_follow_changes_in_order() {
+    let mut server = initialized(json!({}));
+    open(&mut server, BROKEN);
+    let published = server.diagnostics();
+    assert_eq!(published["uri"], URI);
+    assert_eq!(published["version"], 1);
+    let diagnostics = published["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let unknown = &diagnostics[0];
+    assert_eq!(unknown["code"], "E0201");
+    assert_eq!(unknown["source"], "pipec");
+    assert_eq!(unknown["severity"], 1);
+    assert_eq!(
+        unknown["range"],
+        json!({"start": {"line": 7, "character": 12}, "end": {"line": 7, "character": 17}})
+    );
+    let message = unknown["message"].as_str().unwrap();
+    assert!(message.starts_with("unknown job `biuld`"), "{message}");
+    assert!(message.contains("pipec explain E0201"), "{message}");
+
+    // Rapid changes: only the newest text counts, whatever order the handlers run in.
+    let fixed = BROKEN.replace("biuld", "build");
+    for version in 2..=20 {
+        let text = if version == 20 { &fixed } else { BROKEN };
+        server.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": URI, "version": version},
+                   "contentChanges": [{"text": text}]}),
+        );
+    }
+    let mut last_version = 1;
+    loop {
+        let published = server.diagnostics();
+        let version = published["version"].as_i64().unwrap();
+        assert!(
+            version > last_version,
+            "diagnostics of version {version} after {last_version}"
+        );
+        last_version = version;
+        if version == 20 {
+            assert_eq!(published["diagnostics"], json!([]));
+            break;
+        }
+    }
+
+    let mut seen = Vec::new();
+    let shutdown = server.request("shutdown", Value::Null, &mut seen);
+    assert_eq!(shutdown["result"], Value::Null);
+    server.notify("exit", Value::Null);
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "the server exited with {status}");
+}
+
+#[test]
+fn columns_are_utf16_code_units() {
+    let mut server = initialized(json!({"textDocument": {"publishDiagnostics": {}}}));
+    // `é` is one UTF-16 unit (two bytes), `😀` two units (four bytes).
+    let text = "pipeline ci {\n  on push\n  job a {\n    step \"é😀\" { run: \"echo ${{ matrix.nope }}\" }\n  }\n}\n";
+    open(&mut server, text);
+    let published = server.diagnostics();
+    let diagnostic = &published["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "E0204", "{published}");
+    // 31 characters before `matrix`, one of them two units long.
+    assert_eq!(
+        diagnostic["range"]["start"],
+        json!({"line": 3, "character": 32})
+    );
+    let symbols = server.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": URI}}),
+        &mut Vec::new(),
+    );
+    let step = &symbols["result"][0]["children"][0]["children"][0];
+    assert_eq!(step["name"], "é😀");
+    // The title with its quotes: 1 + 1 + 2 + 1 units from column 9.
+    assert_eq!(
+        step["selectionRange"],
+        json!({"start": {"line": 3, "character": 9}, "end": {"line": 3, "character": 14}})
+    );
+}
+
+#[test]
+fn the_outline_survives_a_broken_file() {
+    let mut server = initialized(json!({}));
+    let text = "pipeline ci {\n  on push\n  job build {\n    step { run: \n  }\n  job test {\n    step lint \"Lint\" { run: \"make lint\" }\n  }\n}\n";
+    open(&mut server, text);
+    let published = server.diagnostics();
+    assert!(
+        !published["diagnostics"].as_array().unwrap().is_empty(),
+        "a syntax error is reported"
+    );
+    let symbols = server.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": URI}}),
+        &mut Vec::new(),
+    );
+    // The unclosed job swallows the next one, but every name is still in the outline.
+    assert_eq!(symbols["result"][0]["name"], "ci");
+    let outline = symbols["result"].to_string();
+    for name in ["\"build\"", "\"test\"", "\"Lint\""] {
+        assert!(outline.contains(name), "{name} is not in {outline}");
+    }
+}
+
+/// The real-editor test: Neovim opens a file with an error, gets the diagnostic with its
+/// code and the outline, fixes the line and gets the diagnostics cleared.
+#[test]
+fn neovim_shows_diagnostics_and_the_outline() {
+    if Command::new("nvim").arg("--version").output().is_err() {
+        // `.ci/run` installs Neovim, so CI always runs this.
+        println!("skipped: nvim is not installed (apt-get install -y neovim)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.pipe");
+    std::fs::write(&file, BROKEN).unwrap();
+    let probe = support::shared_file("tools/nvim-lsp-probe/run.sh");
+    let command = json!([pipec_binary!().to_str().unwrap(), "lsp"]).to_string();
+    let output = Command::new("bash")
+        .arg(&probe)
+        .arg(&file)
+        .env("LSP_CMD", command)
+        .env("LSP_FILETYPE", "pipe")
+        .env("LSP_EXPECT_DIAGNOSTICS", "1")
+        .env("LSP_REQUIRE", "diagnostics")
+        .env(
+            "LSP_REQUESTS",
+            r#"[{"method":"textDocument/documentSymbol"}]"#,
+        )
+        .env("LSP_EDIT", r#"{"line":7,"text":"    needs: [build]"}"#)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "the probe failed ({}): {}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["ok"], true, "{report}");
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{report}");
+    assert_eq!(diagnostics[0]["code"], "E0201");
+    assert_eq!(report["after_edit"]["diagnostics"], json!([]), "{report}");
+    let outline = &report["requests"][0]["result"][0];
+    assert_eq!(outline["name"], "ci");
+    assert_eq!(outline["children"][0]["name"], "build");
+    assert_eq!(outline["children"][1]["name"], "test");
+    println!(
+        "nvim {}: first diagnostics after {} ms, after the edit {} ms",
+        report["nvim"], report["first_diagnostics_ms"], report["after_edit"]["ms"]
+    );
+}
