@@ -241,7 +241,8 @@ fn the_outline_survives_a_broken_file() {
 }
 
 /// The real-editor test: Neovim opens a file with an error, gets the diagnostic with its
-/// code and the outline, fixes the line and gets the diagnostics cleared.
+/// code, the outline, a hover and a definition request, fixes the line and gets the
+/// diagnostics cleared.
 #[test]
 fn neovim_shows_diagnostics_and_the_outline() {
     if Command::new("nvim").arg("--version").output().is_err() {
@@ -261,9 +262,10 @@ fn neovim_shows_diagnostics_and_the_outline() {
         .env("LSP_FILETYPE", "pipe")
         .env("LSP_EXPECT_DIAGNOSTICS", "1")
         .env("LSP_REQUIRE", "diagnostics")
+        .env("LSP_HOVER", "6:7")
         .env(
             "LSP_REQUESTS",
-            r#"[{"method":"textDocument/documentSymbol"}]"#,
+            r#"[{"method":"textDocument/documentSymbol"},{"method":"textDocument/definition","position":[7,13]}]"#,
         )
         .env("LSP_EDIT", r#"{"line":7,"text":"    needs: [build]"}"#)
         .output()
@@ -285,8 +287,63 @@ fn neovim_shows_diagnostics_and_the_outline() {
     assert_eq!(outline["name"], "ci");
     assert_eq!(outline["children"][0]["name"], "build");
     assert_eq!(outline["children"][1]["name"], "test");
+    let hover = report["hover"]["contents"]["value"].as_str().unwrap();
+    assert!(hover.starts_with("**job `test`**"), "{report}");
+    // The requests run after the edit: `build` in `needs` leads to the job.
+    assert_eq!(
+        report["requests"][1]["result"]["range"],
+        json!({"start": {"line": 3, "character": 6}, "end": {"line": 3, "character": 11}}),
+        "{report}"
+    );
     println!(
         "nvim {}: first diagnostics after {} ms, after the edit {} ms",
         report["nvim"], report["first_diagnostics_ms"], report["after_edit"]["ms"]
     );
+}
+
+const WITH_TEMPLATE: &str = "import \"std/git\"\n\npipeline ci {\n  on push\n\n  job build \"Build it\" {\n    runs_on: \"ubuntu-latest\"\n    step git.checkout()\n    step { run: \"make\" }\n  }\n  job test {\n    needs: [build]\n    when: branch == \"main\"\n    step { run: \"echo ${{ needs.build.result }}\" }\n  }\n}\n";
+
+fn at(line: u32, character: u32) -> Value {
+    json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": character}})
+}
+
+#[test]
+fn hover_and_definition_know_jobs_and_templates() {
+    let mut server = initialized(json!({}));
+    open(&mut server, WITH_TEMPLATE);
+    assert_eq!(server.diagnostics()["diagnostics"], json!([]));
+    let mut seen = Vec::new();
+
+    // `build` in `needs: [build]` and in `needs.build.result` lead to the job.
+    let declaration =
+        json!({"start": {"line": 5, "character": 6}, "end": {"line": 5, "character": 11}});
+    for (line, character) in [(11, 13), (13, 34)] {
+        let definition = server.request("textDocument/definition", at(line, character), &mut seen);
+        assert_eq!(
+            definition["result"]["range"], declaration,
+            "at {line}:{character}"
+        );
+        assert_eq!(definition["result"]["uri"], URI);
+    }
+    let job = server.request("textDocument/hover", at(11, 13), &mut seen);
+    assert_eq!(
+        job["result"]["contents"]["value"],
+        "**job `build`** — Build it\n\n- runs on: `\"ubuntu-latest\"`\n- steps: 2"
+    );
+    let test = server.request("textDocument/hover", at(10, 7), &mut seen);
+    let summary = test["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        summary.contains("- needs: `[build]`") && summary.contains("- when: `branch == \"main\"`"),
+        "{summary}"
+    );
+
+    // A standard library template: its signature and documentation, as `pipec doc` has them.
+    let template = server.request("textDocument/hover", at(7, 12), &mut seen);
+    let doc = template["result"]["contents"]["value"].as_str().unwrap();
+    assert!(doc.starts_with("```pipe\nstep git.checkout("), "{doc}");
+    assert!(doc.contains("Check out a repository"), "{doc}");
+
+    // Nothing to say about a keyword.
+    let nothing = server.request("textDocument/hover", at(3, 3), &mut seen);
+    assert_eq!(nothing["result"], Value::Null);
 }

@@ -50,6 +50,23 @@ impl<'a> LineIndex<'a> {
         }
     }
 
+    /// The byte offset of a position; a column past the end of its line is the line's end.
+    pub fn offset(&self, position: Position) -> usize {
+        let Some(&start) = self.starts.get(position.line as usize) else {
+            return self.text.len();
+        };
+        let line = self.text.get(start..).unwrap_or_default();
+        let line = line.split('\n').next().unwrap_or_default();
+        let mut units = 0;
+        for (at, c) in line.char_indices() {
+            if units >= position.character as usize {
+                return start + at;
+            }
+            units += c.len_utf16();
+        }
+        start + line.len()
+    }
+
     pub fn range(&self, start: u32, end: u32) -> Range {
         Range {
             start: self.position(start as usize),
@@ -274,4 +291,216 @@ mod tests {
             }
         );
     }
+}
+
+/// The name under the cursor, as the outline's items know it.
+enum Target<'a> {
+    /// A job, by its id (its declaration or a reference in `needs` or `needs.<job>`).
+    Job(&'a str),
+    /// A template, by the name a call gives it (`docker.build_push`, `smoke`).
+    Template(String),
+}
+
+/// Where the job or template named at `offset` is declared, in the same document.
+pub fn definition(text: &str, offset: usize) -> Option<Range> {
+    let (file, _) = parse::parse_file(FileId::default(), text);
+    let index = LineIndex::new(text);
+    let span = match target_at(&file, offset)? {
+        Target::Job(name) => job_items(&file).find(|(id, _)| id.name == name)?.0.span,
+        Target::Template(name) => file.items.iter().find_map(|item| match &item.kind {
+            ItemKind::Template { name: id, .. } if id.name == name => Some(id.span),
+            _ => None,
+        })?,
+    };
+    Some(index.range(span.start, span.end))
+}
+
+/// Markdown for the name at `offset`: a job's summary (needs, condition, environment,
+/// gates, runner, steps), or a template's signature and documentation, as `pipec doc`
+/// prints it. Templates of imported modules need them: `read` supplies them.
+pub fn hover(
+    path: &str,
+    text: &str,
+    offset: usize,
+    read: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Option<String> {
+    let (file, _) = parse::parse_file(FileId::default(), text);
+    match target_at(&file, offset)? {
+        Target::Job(name) => {
+            let (id, item) = job_items(&file).find(|(id, _)| id.name == name)?;
+            Some(job_summary(text, id, item))
+        }
+        Target::Template(name) => {
+            let mut db = SourceDb::new();
+            db.add(path, text);
+            modules::load_imports(&mut db, read);
+            let analysis = analyze(&db);
+            analysis.modules.iter().find_map(|module| {
+                let namespace = module.namespace();
+                module.templates.iter().find_map(|template| {
+                    let qualified = format!("{namespace}.{}", template.name);
+                    (qualified == name || template.name == name).then(|| {
+                        let shown = if qualified == name {
+                            namespace.as_str()
+                        } else {
+                            ""
+                        };
+                        template.markdown(shown)
+                    })
+                })
+            })
+        }
+    }
+}
+
+/// Every job declaration of the file: its id and its item.
+fn job_items(file: &ast::File) -> impl Iterator<Item = (&ast::Ident, &ast::Item)> {
+    file.items
+        .iter()
+        .filter_map(|item| match &item.kind {
+            ItemKind::Pipeline { body, .. } => Some(body.items.iter()),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|item| match &item.kind {
+            ItemKind::Job { id, .. } | ItemKind::JobCall { id, .. } => Some((id, item)),
+            _ => None,
+        })
+}
+
+fn target_at(file: &ast::File, offset: usize) -> Option<Target<'_>> {
+    let within =
+        |span: crate::span::Span| (span.start as usize) <= offset && offset <= span.end as usize;
+    for (id, item) in job_items(file) {
+        if within(id.span) {
+            return Some(Target::Job(&id.name));
+        }
+        if !within(item.span) {
+            continue;
+        }
+        let body = match &item.kind {
+            ItemKind::Job { body, .. } => Some(body),
+            ItemKind::JobCall { body, call, .. } => {
+                if within(call.name_span()) {
+                    return Some(Target::Template(call.name()));
+                }
+                body.as_ref()
+            }
+            _ => None,
+        };
+        for inner in body.iter().flat_map(|b| b.items.iter()) {
+            if !within(inner.span) {
+                continue;
+            }
+            match &inner.kind {
+                ItemKind::Property { key, value } if key.name == "needs" => {
+                    if let ast::ExprKind::List(items) = &value.kind {
+                        for need in items {
+                            if let ast::ExprKind::Name(name) = &need.kind
+                                && within(name.span)
+                            {
+                                return Some(Target::Job(&name.name));
+                            }
+                        }
+                    }
+                }
+                ItemKind::StepCall { call, .. } if within(call.name_span()) => {
+                    return Some(Target::Template(call.name()));
+                }
+                _ => {}
+            }
+            if let Some(job) = needs_reference(inner, offset) {
+                return Some(Target::Job(job));
+            }
+        }
+    }
+    None
+}
+
+/// `needs.<job>` in any expression of an item, when the cursor is on the job's name.
+fn needs_reference(item: &ast::Item, offset: usize) -> Option<&str> {
+    fn walk<'a>(expr: &'a ast::Expr, offset: usize) -> Option<&'a str> {
+        let within = |span: crate::span::Span| {
+            (span.start as usize) <= offset && offset <= span.end as usize
+        };
+        if !within(expr.span) {
+            return None;
+        }
+        match &expr.kind {
+            ast::ExprKind::Member { base, name } => {
+                if let ast::ExprKind::Name(root) = &base.kind
+                    && root.name == "needs"
+                    && within(name.span)
+                {
+                    return Some(&name.name);
+                }
+                walk(base, offset)
+            }
+            ast::ExprKind::Index { base, index } => {
+                walk(base, offset).or_else(|| walk(index, offset))
+            }
+            ast::ExprKind::Call { args, .. } | ast::ExprKind::List(args) => {
+                args.iter().find_map(|a| walk(a, offset))
+            }
+            ast::ExprKind::Unary { operand, .. } => walk(operand, offset),
+            ast::ExprKind::Binary { lhs, rhs, .. } => {
+                walk(lhs, offset).or_else(|| walk(rhs, offset))
+            }
+            ast::ExprKind::String(text) => text.parts.iter().find_map(|part| match part {
+                ast::StringPart::Interpolation(inner) => walk(inner, offset),
+                ast::StringPart::Text(_) => None,
+            }),
+            _ => None,
+        }
+    }
+    match &item.kind {
+        ItemKind::Property { value, .. } => walk(value, offset),
+        ItemKind::Output {
+            value: Some(value), ..
+        } => walk(value, offset),
+        ItemKind::KeyBlock { body, .. } | ItemKind::Step { body, .. } => body
+            .items
+            .iter()
+            .find_map(|inner| needs_reference(inner, offset)),
+        _ => None,
+    }
+}
+
+/// A job's summary: the settings that decide when and where it runs, as written.
+fn job_summary(text: &str, id: &ast::Ident, item: &ast::Item) -> String {
+    let slice = |span: crate::span::Span| {
+        text.get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
+    };
+    let (title, body) = match &item.kind {
+        ItemKind::Job { name, body, .. } => (name.as_ref(), Some(body)),
+        ItemKind::JobCall { name, body, .. } => (name.as_ref(), body.as_ref()),
+        _ => (None, None),
+    };
+    let mut out = format!("**job `{}`**", id.name);
+    if let Some(title) = title.and_then(ast::StringLit::as_plain) {
+        out.push_str(&format!(" — {title}"));
+    }
+    out.push('\n');
+    let mut steps = 0;
+    for inner in body.iter().flat_map(|b| b.items.iter()) {
+        match &inner.kind {
+            ItemKind::Property { key, value } => {
+                let label = match key.name.as_str() {
+                    "needs" => "needs",
+                    "when" => "when",
+                    "environment" => "environment",
+                    "requires" => "requires gates",
+                    "runs_on" => "runs on",
+                    "timeout" => "timeout",
+                    _ => continue,
+                };
+                out.push_str(&format!("\n- {label}: `{}`", slice(value.span)));
+            }
+            ItemKind::Step { .. } | ItemKind::StepCall { .. } => steps += 1,
+            _ => {}
+        }
+    }
+    out.push_str(&format!("\n- steps: {steps}"));
+    out
 }

@@ -211,6 +211,14 @@ fn document_symbol(symbol: &ide::Symbol) -> DocumentSymbol {
     }
 }
 
+/// The document's text and the byte offset of an LSP position in it.
+fn at(document: &Document, position: Position) -> usize {
+    ide::LineIndex::new(&document.text).offset(ide::Position {
+        line: position.line,
+        character: position.character,
+    })
+}
+
 impl LanguageServer for Backend {
     async fn initialize(&self, _: InitializeParams) -> Result<InitializeResult> {
         Ok(InitializeResult {
@@ -223,6 +231,8 @@ impl LanguageServer for Backend {
                     TextDocumentSyncKind::FULL,
                 )),
                 document_symbol_provider: Some(OneOf::Left(true)),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
                 ..ServerCapabilities::default()
             },
             ..InitializeResult::default()
@@ -271,5 +281,47 @@ impl LanguageServer for Backend {
         Ok(Some(DocumentSymbolResponse::Nested(
             symbols.iter().map(document_symbol).collect(),
         )))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let place = params.text_document_position_params;
+        let Some(document) = self.document(&place.text_document.uri) else {
+            return Ok(None);
+        };
+        let offset = at(&document, place.position);
+        let path = display_path(&place.text_document.uri);
+        let documents = Arc::clone(&self.documents);
+        let markdown = catch_unwind(AssertUnwindSafe(|| {
+            let mut read = |path: &str| read_module(&documents, path);
+            ide::hover(&path, &document.text, offset, &mut read)
+        }))
+        .map_err(|_| Error::internal_error())?;
+        Ok(markdown.map(|value| Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value,
+            }),
+            range: None,
+        }))
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let place = params.text_document_position_params;
+        let uri = place.text_document.uri;
+        let Some(document) = self.document(&uri) else {
+            return Ok(None);
+        };
+        let offset = at(&document, place.position);
+        let found = catch_unwind(AssertUnwindSafe(|| ide::definition(&document.text, offset)))
+            .map_err(|_| Error::internal_error())?;
+        Ok(found.map(|found| {
+            GotoDefinitionResponse::Scalar(Location {
+                uri,
+                range: range(found),
+            })
+        }))
     }
 }
