@@ -252,47 +252,6 @@ fn step_label(
     id.map(|id| (id.name.clone(), id.span))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn positions_count_utf16_code_units() {
-        let text = "ab\n\u{e9}\u{1f600}x\n";
-        let index = LineIndex::new(text);
-        assert_eq!(
-            index.position(0),
-            Position {
-                line: 0,
-                character: 0
-            }
-        );
-        assert_eq!(
-            index.position(3),
-            Position {
-                line: 1,
-                character: 0
-            }
-        );
-        // é is 2 bytes and 1 unit; 😀 is 4 bytes and 2 units.
-        let x = text.find('x').unwrap_or(0);
-        assert_eq!(
-            index.position(x),
-            Position {
-                line: 1,
-                character: 3
-            }
-        );
-        assert_eq!(
-            index.position(text.len()),
-            Position {
-                line: 2,
-                character: 0
-            }
-        );
-    }
-}
-
 /// The name under the cursor, as the outline's items know it.
 enum Target<'a> {
     /// A job, by its id (its declaration or a reference in `needs` or `needs.<job>`).
@@ -419,7 +378,7 @@ fn target_at(file: &ast::File, offset: usize) -> Option<Target<'_>> {
 
 /// `needs.<job>` in any expression of an item, when the cursor is on the job's name.
 fn needs_reference(item: &ast::Item, offset: usize) -> Option<&str> {
-    fn walk<'a>(expr: &'a ast::Expr, offset: usize) -> Option<&'a str> {
+    fn walk(expr: &ast::Expr, offset: usize) -> Option<&str> {
         let within = |span: crate::span::Span| {
             (span.start as usize) <= offset && offset <= span.end as usize
         };
@@ -503,4 +462,45 @@ fn job_summary(text: &str, id: &ast::Ident, item: &ast::Item) -> String {
     }
     out.push_str(&format!("\n- steps: {steps}"));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_utf16_code_units() {
+        let text = "ab\n\u{e9}\u{1f600}x\n";
+        let index = LineIndex::new(text);
+        assert_eq!(
+            index.position(0),
+            Position {
+                line: 0,
+                character: 0
+            }
+        );
+        assert_eq!(
+            index.position(3),
+            Position {
+                line: 1,
+                character: 0
+            }
+        );
+        // é is 2 bytes and 1 unit; 😀 is 4 bytes and 2 units.
+        let x = text.find('x').unwrap_or(0);
+        assert_eq!(
+            index.position(x),
+            Position {
+                line: 1,
+                character: 3
+            }
+        );
+        assert_eq!(
+            index.position(text.len()),
+            Position {
+                line: 2,
+                character: 0
+            }
+        );
+    }
 }
