@@ -263,6 +263,7 @@ fn neovim_shows_diagnostics_and_the_outline() {
         .env("LSP_EXPECT_DIAGNOSTICS", "1")
         .env("LSP_REQUIRE", "diagnostics")
         .env("LSP_HOVER", "6:7")
+        .env("LSP_COMPLETION", "7:12")
         .env(
             "LSP_REQUESTS",
             r#"[{"method":"textDocument/documentSymbol"},{"method":"textDocument/definition","position":[7,13]}]"#,
@@ -287,6 +288,8 @@ fn neovim_shows_diagnostics_and_the_outline() {
     assert_eq!(outline["name"], "ci");
     assert_eq!(outline["children"][0]["name"], "build");
     assert_eq!(outline["children"][1]["name"], "test");
+    // Completion in `needs: [biuld]` offers the other job.
+    assert_eq!(report["completion"]["labels"], json!(["build"]), "{report}");
     let hover = report["hover"]["contents"]["value"].as_str().unwrap();
     assert!(hover.starts_with("**job `test`**"), "{report}");
     // The requests run after the edit: `build` in `needs` leads to the job.
@@ -346,4 +349,65 @@ fn hover_and_definition_know_jobs_and_templates() {
     // Nothing to say about a keyword.
     let nothing = server.request("textDocument/hover", at(3, 3), &mut seen);
     assert_eq!(nothing["result"], Value::Null);
+}
+
+/// The file being typed: `needs: [b`, `step git.` and `ti` are unfinished.
+const TYPING: &str = "import \"std/git\"\n\npipeline ci {\n  on push\n\n  job build \"Build it\" {\n    step { run: \"make\" }\n  }\n  job lint {\n    step { run: \"make lint\" }\n  }\n  job test {\n    needs: [b\n    step git.\n    ti\n  }\n}\n";
+
+fn labels(response: &Value) -> Vec<String> {
+    response["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["label"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn completion_knows_the_pipeline_while_it_is_being_typed() {
+    let mut server = initialized(json!({}));
+    open(&mut server, TYPING);
+    assert!(
+        !server.diagnostics()["diagnostics"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "the unfinished file has errors"
+    );
+    let mut seen = Vec::new();
+    // Jobs in `needs`, filtered by what is typed; never the job itself.
+    let needs = server.request("textDocument/completion", at(12, 13), &mut seen);
+    assert_eq!(labels(&needs), ["build"]);
+    assert_eq!(needs["result"][0]["detail"], "Build it");
+    let all = server.request("textDocument/completion", at(12, 12), &mut seen);
+    assert_eq!(labels(&all), ["build", "lint"]);
+    // The imported module's step templates, with their signatures.
+    let templates = server.request("textDocument/completion", at(13, 13), &mut seen);
+    assert!(
+        labels(&templates).contains(&"git.checkout".to_string()),
+        "{templates}"
+    );
+    let checkout = templates["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["label"] == "git.checkout")
+        .unwrap();
+    assert!(
+        checkout["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("step git.checkout(")
+    );
+    // The settings of a job, by prefix.
+    let keywords = server.request("textDocument/completion", at(14, 6), &mut seen);
+    assert_eq!(labels(&keywords), ["timeout"]);
+    // The body of a pipeline takes other keywords.
+    let text = "pipeline ci {\n  on push\n  jo\n}\n";
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": text}]}),
+    );
+    let pipeline = server.request("textDocument/completion", at(2, 4), &mut seen);
+    assert_eq!(labels(&pipeline), ["job"]);
 }

@@ -464,6 +464,198 @@ fn job_summary(text: &str, id: &ast::Ident, item: &ast::Item) -> String {
     out
 }
 
+/// What completion offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompletionKind {
+    Keyword,
+    Job,
+    Template,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completion {
+    pub label: String,
+    pub kind: CompletionKind,
+    /// A job's title, a template's signature.
+    pub detail: Option<String>,
+}
+
+/// Settings and blocks a pipeline's body takes.
+const PIPELINE_KEYWORDS: &[&str] = &[
+    "job",
+    "on",
+    "env",
+    "let",
+    "gate",
+    "environment",
+    "promotion",
+    "secrets",
+    "vars",
+    "concurrency",
+    "permissions",
+    "defaults",
+    "run_name",
+];
+/// Settings and blocks a job's body takes.
+const JOB_KEYWORDS: &[&str] = &[
+    "step",
+    "needs",
+    "when",
+    "runs_on",
+    "environment",
+    "requires",
+    "timeout",
+    "continue_on_error",
+    "env",
+    "output",
+    "matrix",
+    "service",
+    "container",
+    "on_failure",
+    "permissions",
+    "concurrency",
+    "shell",
+    "working_directory",
+];
+/// What a file holds at its top level.
+const FILE_KEYWORDS: &[&str] = &["pipeline", "import", "template", "let", "enum"];
+
+/// Completions at `offset`, from the text before it on its line and the items around it:
+/// job names in `needs: [...]` and after `needs.`, templates after `step` (the document's
+/// and its imports', which `read` supplies), and the keywords of the enclosing block.
+/// Broken text still completes: the parse recovers around it.
+pub fn completion(
+    path: &str,
+    text: &str,
+    offset: usize,
+    read: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Vec<Completion> {
+    let offset = offset.min(text.len());
+    let line_start = text
+        .get(..offset)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |at| at + 1);
+    let before = text.get(line_start..offset).unwrap_or_default();
+    let word_start = before
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.'))
+        .map_or(0, |at| at + 1);
+    let word = before.get(word_start..).unwrap_or_default();
+    let ahead = before.get(..word_start).unwrap_or_default().trim_end();
+    let (file, _) = parse::parse_file(FileId::default(), text);
+    let jobs = || -> Vec<Completion> {
+        job_items(&file)
+            .filter(|(_, item)| {
+                !((item.span.start as usize) <= offset && offset <= item.span.end as usize)
+            })
+            .map(|(id, item)| Completion {
+                label: id.name.clone(),
+                kind: CompletionKind::Job,
+                detail: match &item.kind {
+                    ItemKind::Job { name, .. } | ItemKind::JobCall { name, .. } => {
+                        name.as_ref().and_then(ast::StringLit::as_plain)
+                    }
+                    _ => None,
+                },
+            })
+            .collect()
+    };
+    let in_needs_list = ahead.rfind("needs:").is_some_and(|at| {
+        let rest = ahead.get(at + "needs:".len()..).unwrap_or_default();
+        rest.trim_start().starts_with('[') && !rest.contains(']')
+    });
+    let mut items = if in_needs_list {
+        jobs()
+    } else if let Some(partial) = word.strip_prefix("needs.") {
+        jobs()
+            .into_iter()
+            .filter(|job| job.label.starts_with(partial))
+            .collect()
+    } else if ahead == "step" || ahead.ends_with(" step") {
+        templates(path, text, read)
+    } else if ahead.is_empty() {
+        let keywords = match enclosing(&file, offset) {
+            Some(Enclosing::Job) => JOB_KEYWORDS,
+            Some(Enclosing::Pipeline) => PIPELINE_KEYWORDS,
+            None => FILE_KEYWORDS,
+        };
+        keywords
+            .iter()
+            .map(|keyword| Completion {
+                label: (*keyword).to_string(),
+                kind: CompletionKind::Keyword,
+                detail: None,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if !word.contains('.') {
+        items.retain(|item| item.label.starts_with(word));
+    }
+    items
+}
+
+enum Enclosing {
+    Pipeline,
+    Job,
+}
+
+/// The innermost pipeline or job whose braces hold `offset`.
+fn enclosing(file: &ast::File, offset: usize) -> Option<Enclosing> {
+    let inside = |block: &ast::Block| {
+        (block.span.start as usize) < offset && offset < block.span.end as usize
+    };
+    for item in &file.items {
+        if let ItemKind::Pipeline { body, .. } = &item.kind
+            && inside(body)
+        {
+            for inner in &body.items {
+                if let ItemKind::Job { body: job, .. } = &inner.kind
+                    && inside(job)
+                {
+                    return Some(Enclosing::Job);
+                }
+            }
+            return Some(Enclosing::Pipeline);
+        }
+    }
+    None
+}
+
+/// Every step template the document can call: its own and its imports'.
+fn templates(
+    path: &str,
+    text: &str,
+    read: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Vec<Completion> {
+    let mut db = SourceDb::new();
+    let file = db.add(path, text);
+    modules::load_imports(&mut db, read);
+    let analysis = analyze(&db);
+    let own = db.get(file).map(|f| f.path.clone()).unwrap_or_default();
+    let mut items = Vec::new();
+    for module in &analysis.modules {
+        let namespace = if module.path == own {
+            String::new()
+        } else {
+            module.namespace()
+        };
+        for template in module.templates.iter().filter(|t| t.kind == "step") {
+            let label = if namespace.is_empty() {
+                template.name.clone()
+            } else {
+                format!("{namespace}.{}", template.name)
+            };
+            items.push(Completion {
+                detail: Some(template.signature(&namespace)),
+                label,
+                kind: CompletionKind::Template,
+            });
+        }
+    }
+    items
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -232,6 +232,10 @@ impl LanguageServer for Backend {
                 )),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec![".".into(), "[".into()]),
+                    ..CompletionOptions::default()
+                }),
                 definition_provider: Some(OneOf::Left(true)),
                 ..ServerCapabilities::default()
             },
@@ -323,5 +327,35 @@ impl LanguageServer for Backend {
                 range: range(found),
             })
         }))
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let place = params.text_document_position;
+        let Some(document) = self.document(&place.text_document.uri) else {
+            return Ok(None);
+        };
+        let offset = at(&document, place.position);
+        let path = display_path(&place.text_document.uri);
+        let documents = Arc::clone(&self.documents);
+        let items = catch_unwind(AssertUnwindSafe(|| {
+            let mut read = |path: &str| read_module(&documents, path);
+            ide::completion(&path, &document.text, offset, &mut read)
+        }))
+        .map_err(|_| Error::internal_error())?;
+        Ok(Some(CompletionResponse::Array(
+            items
+                .into_iter()
+                .map(|item| CompletionItem {
+                    kind: Some(match item.kind {
+                        ide::CompletionKind::Keyword => CompletionItemKind::KEYWORD,
+                        ide::CompletionKind::Job => CompletionItemKind::REFERENCE,
+                        ide::CompletionKind::Template => CompletionItemKind::FUNCTION,
+                    }),
+                    detail: item.detail,
+                    label: item.label,
+                    ..CompletionItem::default()
+                })
+                .collect(),
+        )))
     }
 }
