@@ -1,0 +1,131 @@
+//! The language server's latency on a generated 5,000-line pipeline (issue 6): the time
+//! from a changed text to its diagnostics (the server-side analysis, no debounce), and the
+//! time of a completion request, both in process through the compiler's `ide` module that
+//! `pipec lsp` calls; then the same change through the real server over stdio, didChange to
+//! publishDiagnostics. Aims: under 20 ms and 10 ms.
+//!
+//! `cargo bench --bench lsp`.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use pipec_compiler::ide;
+
+/// A generated pipeline of at least `lines` lines.
+fn text(lines: usize) -> String {
+    let mut jobs = 8;
+    loop {
+        let text = support::generate::pipeline(jobs);
+        if text.lines().count() >= lines {
+            return text;
+        }
+        jobs += 8;
+    }
+}
+
+/// The best of `runs` timings of `f`: what the machine can do, without scheduler noise.
+fn best(runs: usize, mut f: impl FnMut()) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            f();
+            started.elapsed()
+        })
+        .min()
+        .unwrap()
+}
+
+fn main() {
+    let benchmarking = std::env::args().any(|a| a == "--bench");
+    let runs = if benchmarking { 20 } else { 1 };
+    let text = text(if benchmarking { 5_000 } else { 500 });
+    let lines = text.lines().count();
+    let mut read = |path: &str| Err(format!("{path}: not read in the benchmark"));
+    let diagnostics = best(runs, || {
+        let found = ide::diagnostics("bench.pipe", &text, &mut read);
+        assert!(found.is_empty(), "the generated pipeline has problems: {found:?}");
+    });
+    // Completing a `needs` list: the job names of the pipeline.
+    let at = text.rfind("needs: [").unwrap() + "needs: [".len();
+    let completion = best(runs, || {
+        let items = ide::completion("bench.pipe", &text, at, &mut read);
+        assert!(!items.is_empty());
+    });
+    let symbols = best(runs, || {
+        assert!(!ide::symbols(&text).is_empty());
+    });
+    println!(
+        "ide, {lines} lines: diagnostics {:.1} ms, completion in needs {:.2} ms, outline {:.1} ms",
+        diagnostics.as_secs_f64() * 1000.0,
+        completion.as_secs_f64() * 1000.0,
+        symbols.as_secs_f64() * 1000.0
+    );
+    println!(
+        "pipec lsp over stdio, {lines} lines: didChange -> publishDiagnostics {:.1} ms",
+        over_stdio(&text, runs).as_secs_f64() * 1000.0
+    );
+}
+
+/// didChange to publishDiagnostics through the real server, best of `runs` changes.
+fn over_stdio(text: &str, runs: usize) -> Duration {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pipec"))
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("pipec lsp starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut send = |message: serde_json::Value| {
+        let body = message.to_string();
+        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        stdin.flush().unwrap();
+    };
+    let mut receive = || -> serde_json::Value {
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            stdout.read_line(&mut line).unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(n) = line.strip_prefix("Content-Length: ") {
+                length = n.parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        stdout.read_exact(&mut body).unwrap();
+        serde_json::from_slice(&body).unwrap()
+    };
+    let uri = "file:///bench/bench.pipe";
+    send(serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"processId": null, "rootUri": null, "capabilities": {}}}));
+    while receive()["id"] != 1 {}
+    send(serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params":
+        {"textDocument": {"uri": uri, "languageId": "pipe", "version": 1, "text": text}}}));
+    let wait_for = |version: i64, receive: &mut dyn FnMut() -> serde_json::Value| loop {
+        let message = receive();
+        if message["method"] == "textDocument/publishDiagnostics"
+            && message["params"]["version"] == version
+        {
+            return;
+        }
+    };
+    wait_for(1, &mut receive);
+    let mut fastest = Duration::MAX;
+    for version in 2..2 + runs as i64 {
+        let started = Instant::now();
+        send(serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params":
+            {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}}));
+        wait_for(version, &mut receive);
+        fastest = fastest.min(started.elapsed());
+    }
+    let _ = child.kill();
+    fastest
+}
