@@ -116,6 +116,24 @@ pub struct Symbol {
     pub children: Vec<Symbol>,
 }
 
+/// A document's text with its error-tolerant parse: what every request but diagnostics
+/// reads, parsed once per version of the text.
+pub struct Document {
+    text: String,
+    file: ast::File,
+}
+
+impl Document {
+    pub fn new(text: String) -> Document {
+        let (file, _) = parse::parse_file(FileId::default(), &text);
+        Document { text, file }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
 /// Diagnostics of the document at `path`: it is checked with the modules it imports,
 /// which `read` supplies (an editor's open buffers first, then the disk).
 pub fn diagnostics(
@@ -167,8 +185,8 @@ pub fn diagnostics(
 
 /// The outline of a document: pipelines with their jobs and steps, templates, lets,
 /// gates, environments, inputs, services and enums, from the error-tolerant parse.
-pub fn symbols(text: &str) -> Vec<Symbol> {
-    let (file, _) = parse::parse_file(FileId::default(), text);
+pub fn symbols(document: &Document) -> Vec<Symbol> {
+    let (text, file) = (document.text.as_str(), &document.file);
     let index = LineIndex::new(text);
     file.items
         .iter()
@@ -261,11 +279,11 @@ enum Target<'a> {
 }
 
 /// Where the job or template named at `offset` is declared, in the same document.
-pub fn definition(text: &str, offset: usize) -> Option<Range> {
-    let (file, _) = parse::parse_file(FileId::default(), text);
+pub fn definition(document: &Document, offset: usize) -> Option<Range> {
+    let (text, file) = (document.text.as_str(), &document.file);
     let index = LineIndex::new(text);
-    let span = match target_at(&file, offset)? {
-        Target::Job(name) => job_items(&file).find(|(id, _)| id.name == name)?.0.span,
+    let span = match target_at(file, offset)? {
+        Target::Job(name) => job_items(file).find(|(id, _)| id.name == name)?.0.span,
         Target::Template(name) => file.items.iter().find_map(|item| match &item.kind {
             ItemKind::Template { name: id, .. } if id.name == name => Some(id.span),
             _ => None,
@@ -279,14 +297,14 @@ pub fn definition(text: &str, offset: usize) -> Option<Range> {
 /// prints it. Templates of imported modules need them: `read` supplies them.
 pub fn hover(
     path: &str,
-    text: &str,
+    document: &Document,
     offset: usize,
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Option<String> {
-    let (file, _) = parse::parse_file(FileId::default(), text);
-    match target_at(&file, offset)? {
+    let (text, file) = (document.text.as_str(), &document.file);
+    match target_at(file, offset)? {
         Target::Job(name) => {
-            let (id, item) = job_items(&file).find(|(id, _)| id.name == name)?;
+            let (id, item) = job_items(file).find(|(id, _)| id.name == name)?;
             Some(job_summary(text, id, item))
         }
         Target::Template(name) => {
@@ -526,10 +544,11 @@ const FILE_KEYWORDS: &[&str] = &["pipeline", "import", "template", "let", "enum"
 /// Broken text still completes: the parse recovers around it.
 pub fn completion(
     path: &str,
-    text: &str,
+    document: &Document,
     offset: usize,
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Vec<Completion> {
+    let (text, file) = (document.text.as_str(), &document.file);
     let offset = offset.min(text.len());
     let line_start = text
         .get(..offset)
@@ -541,9 +560,8 @@ pub fn completion(
         .map_or(0, |at| at + 1);
     let word = before.get(word_start..).unwrap_or_default();
     let ahead = before.get(..word_start).unwrap_or_default().trim_end();
-    let (file, _) = parse::parse_file(FileId::default(), text);
     let jobs = || -> Vec<Completion> {
-        job_items(&file)
+        job_items(file)
             .filter(|(_, item)| {
                 !((item.span.start as usize) <= offset && offset <= item.span.end as usize)
             })
@@ -573,7 +591,7 @@ pub fn completion(
     } else if ahead == "step" || ahead.ends_with(" step") {
         templates(path, text, read)
     } else if ahead.is_empty() {
-        let keywords = match enclosing(&file, offset) {
+        let keywords = match enclosing(file, offset) {
             Some(Enclosing::Job) => JOB_KEYWORDS,
             Some(Enclosing::Pipeline) => PIPELINE_KEYWORDS,
             None => FILE_KEYWORDS,

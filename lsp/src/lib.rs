@@ -18,11 +18,11 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
-/// One open document: its text and the version the client gave it.
-#[derive(Clone, Debug)]
+/// One open document: its text, parsed once, and the version the client gave it.
+#[derive(Clone)]
 struct Document {
     version: i32,
-    text: String,
+    parsed: Arc<ide::Document>,
 }
 
 type Documents = Arc<Mutex<HashMap<Uri, Document>>>;
@@ -64,7 +64,8 @@ impl Backend {
         match documents.get(uri) {
             Some(current) if current.version > version => false,
             _ => {
-                documents.insert(uri.clone(), Document { version, text });
+                let parsed = Arc::new(ide::Document::new(text));
+                documents.insert(uri.clone(), Document { version, parsed });
                 true
             }
         }
@@ -81,11 +82,11 @@ impl Backend {
         };
         let documents = Arc::clone(&self.documents);
         let path = display_path(&uri);
-        let text = document.text.clone();
+        let parsed = Arc::clone(&document.parsed);
         let analysed = tokio::task::spawn_blocking(move || {
             catch_unwind(AssertUnwindSafe(|| {
                 let mut read = |path: &str| read_module(&documents, path);
-                ide::diagnostics(&path, &text, &mut read)
+                ide::diagnostics(&path, parsed.text(), &mut read)
             }))
         })
         .await;
@@ -122,7 +123,7 @@ fn read_module(documents: &Documents, path: &str) -> std::result::Result<String,
         documents
             .iter()
             .find(|(uri, _)| display_path(uri) == path)
-            .map(|(_, document)| document.text.clone())
+            .map(|(_, document)| document.parsed.text().to_string())
     });
     match open {
         Some(text) => Ok(text),
@@ -213,7 +214,7 @@ fn document_symbol(symbol: &ide::Symbol) -> DocumentSymbol {
 
 /// The document's text and the byte offset of an LSP position in it.
 fn at(document: &Document, position: Position) -> usize {
-    ide::LineIndex::new(&document.text).offset(ide::Position {
+    ide::LineIndex::new(document.parsed.text()).offset(ide::Position {
         line: position.line,
         character: position.character,
     })
@@ -280,7 +281,7 @@ impl LanguageServer for Backend {
         let Some(document) = self.document(&params.text_document.uri) else {
             return Ok(None);
         };
-        let symbols = catch_unwind(AssertUnwindSafe(|| ide::symbols(&document.text)))
+        let symbols = catch_unwind(AssertUnwindSafe(|| ide::symbols(&document.parsed)))
             .map_err(|_| Error::internal_error())?;
         Ok(Some(DocumentSymbolResponse::Nested(
             symbols.iter().map(document_symbol).collect(),
@@ -297,7 +298,7 @@ impl LanguageServer for Backend {
         let documents = Arc::clone(&self.documents);
         let markdown = catch_unwind(AssertUnwindSafe(|| {
             let mut read = |path: &str| read_module(&documents, path);
-            ide::hover(&path, &document.text, offset, &mut read)
+            ide::hover(&path, &document.parsed, offset, &mut read)
         }))
         .map_err(|_| Error::internal_error())?;
         Ok(markdown.map(|value| Hover {
@@ -319,8 +320,10 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let offset = at(&document, place.position);
-        let found = catch_unwind(AssertUnwindSafe(|| ide::definition(&document.text, offset)))
-            .map_err(|_| Error::internal_error())?;
+        let found = catch_unwind(AssertUnwindSafe(|| {
+            ide::definition(&document.parsed, offset)
+        }))
+        .map_err(|_| Error::internal_error())?;
         Ok(found.map(|found| {
             GotoDefinitionResponse::Scalar(Location {
                 uri,
@@ -339,7 +342,7 @@ impl LanguageServer for Backend {
         let documents = Arc::clone(&self.documents);
         let items = catch_unwind(AssertUnwindSafe(|| {
             let mut read = |path: &str| read_module(&documents, path);
-            ide::completion(&path, &document.text, offset, &mut read)
+            ide::completion(&path, &document.parsed, offset, &mut read)
         }))
         .map_err(|_| Error::internal_error())?;
         Ok(Some(CompletionResponse::Array(
