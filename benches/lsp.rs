@@ -142,5 +142,6 @@ fn over_stdio(text: &str, runs: usize) -> Duration {
         fastest = fastest.min(started.elapsed());
     }
     let _ = child.kill();
+    let _ = child.wait();
     fastest
 }

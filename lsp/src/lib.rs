@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use pipec_compiler::Severity;
 use pipec_compiler::ide::{self, IdeDiagnostic};
@@ -18,11 +18,21 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
-/// One open document: its text, parsed once, and the version the client gave it.
+/// One open document: its text, the version the client gave it, and its parse, made by
+/// the first request that needs it (diagnostics do not: they run the whole checker), so
+/// a change costs one analysis and requests share one parse.
 #[derive(Clone)]
 struct Document {
     version: i32,
-    parsed: Arc<ide::Document>,
+    text: Arc<String>,
+    parsed: Arc<OnceLock<ide::Document>>,
+}
+
+impl Document {
+    fn parsed(&self) -> &ide::Document {
+        self.parsed
+            .get_or_init(|| ide::Document::new(self.text.as_str().to_owned()))
+    }
 }
 
 type Documents = Arc<Mutex<HashMap<Uri, Document>>>;
@@ -64,8 +74,12 @@ impl Backend {
         match documents.get(uri) {
             Some(current) if current.version > version => false,
             _ => {
-                let parsed = Arc::new(ide::Document::new(text));
-                documents.insert(uri.clone(), Document { version, parsed });
+                let document = Document {
+                    version,
+                    text: Arc::new(text),
+                    parsed: Arc::default(),
+                };
+                documents.insert(uri.clone(), document);
                 true
             }
         }
@@ -82,11 +96,11 @@ impl Backend {
         };
         let documents = Arc::clone(&self.documents);
         let path = display_path(&uri);
-        let parsed = Arc::clone(&document.parsed);
+        let text = Arc::clone(&document.text);
         let analysed = tokio::task::spawn_blocking(move || {
             catch_unwind(AssertUnwindSafe(|| {
                 let mut read = |path: &str| read_module(&documents, path);
-                ide::diagnostics(&path, parsed.text(), &mut read)
+                ide::diagnostics(&path, &text, &mut read)
             }))
         })
         .await;
@@ -123,7 +137,7 @@ fn read_module(documents: &Documents, path: &str) -> std::result::Result<String,
         documents
             .iter()
             .find(|(uri, _)| display_path(uri) == path)
-            .map(|(_, document)| document.parsed.text().to_string())
+            .map(|(_, document)| document.text.as_str().to_owned())
     });
     match open {
         Some(text) => Ok(text),
@@ -214,7 +228,7 @@ fn document_symbol(symbol: &ide::Symbol) -> DocumentSymbol {
 
 /// The document's text and the byte offset of an LSP position in it.
 fn at(document: &Document, position: Position) -> usize {
-    ide::LineIndex::new(document.parsed.text()).offset(ide::Position {
+    ide::LineIndex::new(&document.text).offset(ide::Position {
         line: position.line,
         character: position.character,
     })
@@ -281,7 +295,7 @@ impl LanguageServer for Backend {
         let Some(document) = self.document(&params.text_document.uri) else {
             return Ok(None);
         };
-        let symbols = catch_unwind(AssertUnwindSafe(|| ide::symbols(&document.parsed)))
+        let symbols = catch_unwind(AssertUnwindSafe(|| ide::symbols(document.parsed())))
             .map_err(|_| Error::internal_error())?;
         Ok(Some(DocumentSymbolResponse::Nested(
             symbols.iter().map(document_symbol).collect(),
@@ -298,7 +312,7 @@ impl LanguageServer for Backend {
         let documents = Arc::clone(&self.documents);
         let markdown = catch_unwind(AssertUnwindSafe(|| {
             let mut read = |path: &str| read_module(&documents, path);
-            ide::hover(&path, &document.parsed, offset, &mut read)
+            ide::hover(&path, document.parsed(), offset, &mut read)
         }))
         .map_err(|_| Error::internal_error())?;
         Ok(markdown.map(|value| Hover {
@@ -321,7 +335,7 @@ impl LanguageServer for Backend {
         };
         let offset = at(&document, place.position);
         let found = catch_unwind(AssertUnwindSafe(|| {
-            ide::definition(&document.parsed, offset)
+            ide::definition(document.parsed(), offset)
         }))
         .map_err(|_| Error::internal_error())?;
         Ok(found.map(|found| {
@@ -342,7 +356,7 @@ impl LanguageServer for Backend {
         let documents = Arc::clone(&self.documents);
         let items = catch_unwind(AssertUnwindSafe(|| {
             let mut read = |path: &str| read_module(&documents, path);
-            ide::completion(&path, &document.parsed, offset, &mut read)
+            ide::completion(&path, document.parsed(), offset, &mut read)
         }))
         .map_err(|_| Error::internal_error())?;
         Ok(Some(CompletionResponse::Array(
