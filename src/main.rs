@@ -106,7 +106,7 @@ failed, 2 the run could not start, 130 interrupted.")]
     /// Run the language server on stdin and stdout (for editors; see docs/editors.md).
     #[command(after_help = "\
 Editors start it themselves: configure the command `pipec lsp` for the `pipe` filetype.
-It publishes diagnostics as you type and gives the document outline.
+It gives diagnostics as you type, the outline, hover, go to definition and completion.
 
 Exit codes: 0 after the client's exit, 2 the server could not start.")]
     Lsp,
