@@ -397,7 +397,14 @@ fn version() {
 
 #[test]
 fn help_of_every_command() {
-    for command in [&[][..], &["check"], &["build"], &["run"], &["lsp"], &["explain"]] {
+    for command in [
+        &[][..],
+        &["check"],
+        &["build"],
+        &["run"],
+        &["lsp"],
+        &["explain"],
+    ] {
         let args: Vec<&str> = command.iter().copied().chain(["--help"]).collect();
         let run = pipec(support::workspace(), &args);
         assert_eq!(run.code, 0, "{}", run.stderr);

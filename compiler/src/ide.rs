@@ -134,17 +134,27 @@ impl Document {
     }
 }
 
-/// Diagnostics of the document at `path`: it is checked with the modules it imports,
-/// which `read` supplies (an editor's open buffers first, then the disk).
+/// The checker's analysis of the document at `path` with the modules it imports, which
+/// `read` supplies (an editor's open buffers first, then the disk); and the document's id.
+fn analysis(
+    path: &str,
+    text: &str,
+    read: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> (FileId, crate::Analysis) {
+    let mut db = SourceDb::new();
+    let file = db.add(path, text);
+    modules::load_imports(&mut db, read);
+    (file, analyze(&db))
+}
+
+/// Diagnostics of the document at `path`, checked with the modules it imports.
 pub fn diagnostics(
     path: &str,
     text: &str,
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Vec<IdeDiagnostic> {
-    let mut db = SourceDb::new();
-    let file = db.add(path, text);
-    modules::load_imports(&mut db, read);
-    let mut all = analyze(&db).diagnostics;
+    let (file, analysis) = analysis(path, text, read);
+    let mut all = analysis.diagnostics;
     diagnostics::sort(&mut all);
     let index = LineIndex::new(text);
     all.iter()
@@ -308,10 +318,7 @@ pub fn hover(
             Some(job_summary(text, id, item))
         }
         Target::Template(name) => {
-            let mut db = SourceDb::new();
-            db.add(path, text);
-            modules::load_imports(&mut db, read);
-            let analysis = analyze(&db);
+            let (_, analysis) = analysis(path, text, read);
             analysis.modules.iter().find_map(|module| {
                 let namespace = module.namespace();
                 module.templates.iter().find_map(|template| {
@@ -646,14 +653,10 @@ fn templates(
     text: &str,
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Vec<Completion> {
-    let mut db = SourceDb::new();
-    let file = db.add(path, text);
-    modules::load_imports(&mut db, read);
-    let analysis = analyze(&db);
-    let own = db.get(file).map(|f| f.path.clone()).unwrap_or_default();
+    let (_, analysis) = analysis(path, text, read);
     let mut items = Vec::new();
     for module in &analysis.modules {
-        let namespace = if module.path == own {
+        let namespace = if module.path == path {
             String::new()
         } else {
             module.namespace()

@@ -89,6 +89,32 @@ impl Backend {
         self.documents.lock().ok()?.get(uri).cloned()
     }
 
+    /// Answers a request at a position with an `ide` function that reads the document's
+    /// parse and, for imports, the other documents; `None` for a document not open, an
+    /// internal error (not a dead server) if the function panics.
+    fn answer<T>(
+        &self,
+        place: TextDocumentPositionParams,
+        question: impl FnOnce(
+            &str,
+            &ide::Document,
+            usize,
+            &mut dyn FnMut(&str) -> std::result::Result<String, String>,
+        ) -> T,
+    ) -> Result<Option<T>> {
+        let Some(document) = self.document(&place.text_document.uri) else {
+            return Ok(None);
+        };
+        let offset = at(&document, place.position);
+        let path = display_path(&place.text_document.uri);
+        catch_unwind(AssertUnwindSafe(|| {
+            let mut read = |path: &str| read_module(&self.documents, path);
+            question(&path, document.parsed(), offset, &mut read)
+        }))
+        .map(Some)
+        .map_err(|_| Error::internal_error())
+    }
+
     /// Checks a document and publishes its diagnostics, if it is still at that version.
     async fn publish(&self, uri: Uri) {
         let Some(document) = self.document(&uri) else {
@@ -303,19 +329,8 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        let place = params.text_document_position_params;
-        let Some(document) = self.document(&place.text_document.uri) else {
-            return Ok(None);
-        };
-        let offset = at(&document, place.position);
-        let path = display_path(&place.text_document.uri);
-        let documents = Arc::clone(&self.documents);
-        let markdown = catch_unwind(AssertUnwindSafe(|| {
-            let mut read = |path: &str| read_module(&documents, path);
-            ide::hover(&path, document.parsed(), offset, &mut read)
-        }))
-        .map_err(|_| Error::internal_error())?;
-        Ok(markdown.map(|value| Hover {
+        let markdown = self.answer(params.text_document_position_params, ide::hover)?;
+        Ok(markdown.flatten().map(|value| Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
                 value,
@@ -347,18 +362,9 @@ impl LanguageServer for Backend {
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        let place = params.text_document_position;
-        let Some(document) = self.document(&place.text_document.uri) else {
+        let Some(items) = self.answer(params.text_document_position, ide::completion)? else {
             return Ok(None);
         };
-        let offset = at(&document, place.position);
-        let path = display_path(&place.text_document.uri);
-        let documents = Arc::clone(&self.documents);
-        let items = catch_unwind(AssertUnwindSafe(|| {
-            let mut read = |path: &str| read_module(&documents, path);
-            ide::completion(&path, document.parsed(), offset, &mut read)
-        }))
-        .map_err(|_| Error::internal_error())?;
         Ok(Some(CompletionResponse::Array(
             items
                 .into_iter()
