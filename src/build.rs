@@ -112,7 +112,7 @@ fn read_existing(path: &Path) -> std::io::Result<Option<String>> {
 
 /// Writes `contents` to a temporary file next to `path`, then renames it over `path`, so a
 /// reader sees either the old file or the new one, never half of it.
-fn write_atomically(path: &Path, contents: &str, executable: bool) -> std::io::Result<()> {
+pub fn write_atomically(path: &Path, contents: &str, executable: bool) -> std::io::Result<()> {
     let directory = path
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
@@ -236,10 +236,22 @@ fn unified_diff(output: &Output<'_>, on_disk: Option<&str>, colour: bool) -> Str
         "/dev/null".to_owned()
     };
     let new_header = format!("{} (generated)", output.shown);
-    let diff = similar::TextDiff::from_lines(on_disk.unwrap_or(""), output.file.contents.as_str())
+    let old = on_disk.unwrap_or("");
+    coloured_diff(old, &output.file.contents, &old_header, &new_header, colour)
+}
+
+/// A unified diff from `old` to `new`, with removed and added lines coloured.
+pub fn coloured_diff(
+    old: &str,
+    new: &str,
+    old_header: &str,
+    new_header: &str,
+    colour: bool,
+) -> String {
+    let diff = similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header(&old_header, &new_header)
+        .header(old_header, new_header)
         .to_string();
     let mut text = String::with_capacity(diff.len());
     for line in diff.split_inclusive('\n') {

@@ -42,6 +42,24 @@ impl fmt::Display for LoadError {
 
 /// Finds every `.pipe` file under `paths` and reads it.
 pub fn load(paths: &[PathBuf]) -> Result<SourceDb, LoadError> {
+    let found = find(paths)?;
+    let mut db = SourceDb::new();
+    for (shown, path) in found {
+        let text = fs::read_to_string(&path).map_err(|error| LoadError::Unreadable {
+            path: shown.clone(),
+            error,
+        })?;
+        db.add(shown, text);
+    }
+    // Imported modules are read relative to the working directory, like the paths shown.
+    pipec_compiler::modules::load_imports(&mut db, &mut |path| {
+        fs::read_to_string(path).map_err(|error| error.to_string())
+    });
+    Ok(db)
+}
+
+/// Every `.pipe` file under `paths`: its displayed path and its path, in displayed order.
+pub fn find(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, LoadError> {
     let cwd = std::env::current_dir().ok();
     let mut found = Vec::new();
     for path in paths {
@@ -60,19 +78,7 @@ pub fn load(paths: &[PathBuf]) -> Result<SourceDb, LoadError> {
             .collect();
         return Err(LoadError::NoPipeFiles { paths });
     }
-    let mut db = SourceDb::new();
-    for (shown, path) in found {
-        let text = fs::read_to_string(&path).map_err(|error| LoadError::Unreadable {
-            path: shown.clone(),
-            error,
-        })?;
-        db.add(shown, text);
-    }
-    // Imported modules are read relative to the working directory, like the paths shown.
-    pipec_compiler::modules::load_imports(&mut db, &mut |path| {
-        fs::read_to_string(path).map_err(|error| error.to_string())
-    });
-    Ok(db)
+    Ok(found)
 }
 
 fn collect(path: &Path, found: &mut Vec<PathBuf>) -> Result<(), LoadError> {

@@ -10,6 +10,7 @@ mod compile;
 mod doc;
 mod explain;
 mod files;
+mod fmt;
 mod output;
 mod render;
 mod run;
@@ -36,6 +37,7 @@ Examples:
   pipec build --check              Fail if the committed workflows are out of date
   pipec build --target tekton      Write tekton/<pipeline>/*.yaml (Pipeline, Tasks, PipelineRun)
   pipec run ci.pipe --dry-run      Show which jobs a local run would run, and why not the others
+  pipec fmt                        Rewrite every .pipe file here in the canonical layout
   pipec explain E0301              Explain a diagnostic code
   pipec doc docker.build_push      Show a standard library template's parameters and docs
 
@@ -102,6 +104,25 @@ shell` writes the same run as a bash script.
 Exit codes: 0 every job succeeded or was skipped, 1 the sources have errors or a job
 failed, 2 the run could not start, 130 interrupted.")]
     Run(RunArgs),
+
+    /// Rewrite .pipe files in the canonical layout, keeping every comment.
+    #[command(after_help = "\
+Examples:
+  pipec fmt                        Format every .pipe file under the current directory
+  pipec fmt ci.pipe deploy/        Format one file and a directory (recursively)
+  pipec fmt --check                Write nothing; show a diff and fail if a file is not formatted
+  pipec fmt - < ci.pipe            Format standard input to standard output (for editors)
+
+The layout: two spaces a level, one item a line, at most one blank line, canonical spacing
+and separators, `\"\"\"` scripts indented under their setting. What was written on one line
+(a block, a list, a call) stays on one line; what was written across lines gets one element
+a line. Formatting never changes what a file means, and formatting twice changes nothing.
+A file with syntax errors is reported and left as it is; files are written atomically and
+only when they change.
+
+Exit codes: 0 success (or, with --check, every file formatted), 1 syntax errors (or, with
+--check, files not formatted), 2 the command could not run.")]
+    Fmt(FmtArgs),
 
     /// Run the language server on stdin and stdout (for editors; see docs/editors.md).
     #[command(after_help = "\
@@ -263,6 +284,17 @@ struct BuildArgs {
 }
 
 #[derive(Args, Debug)]
+struct FmtArgs {
+    /// Files or directories to format, or `-` for standard input.
+    #[arg(value_name = "PATH", default_value = ".")]
+    paths: Vec<PathBuf>,
+
+    /// Write nothing; exit 1 with a diff when a file is not formatted.
+    #[arg(long)]
+    check: bool,
+}
+
+#[derive(Args, Debug)]
 struct RunArgs {
     /// The .pipe file (or directory) with the pipeline.
     #[arg(value_name = "PATH", default_value = ".")]
@@ -383,6 +415,11 @@ fn main() -> ExitCode {
             skip_unsupported: args.skip_unsupported,
             no_services: args.no_services,
             run_dir: args.run_dir,
+            colour,
+        }),
+        Command::Fmt(args) => fmt::run(&fmt::Options {
+            paths: args.paths,
+            check: args.check,
             colour,
         }),
         Command::Lsp => match pipec_lsp::run_stdio() {

@@ -411,3 +411,136 @@ fn completion_knows_the_pipeline_while_it_is_being_typed() {
     let pipeline = server.request("textDocument/completion", at(2, 4), &mut seen);
     assert_eq!(labels(&pipeline), ["job"]);
 }
+
+/// A module next to the pipeline, open in the editor: `read` finds open documents first.
+const LIBRARY_URI: &str = "file:///tmp/pipec-lsp-test/lib.pipe";
+const LIBRARY: &str = "## Build steps.\n\n## Compile a target.\ntemplate step compile(target: string) {\n  run: \"make ${{ target }}\"\n}\n";
+const WITH_LIBRARY: &str = "import \"./lib.pipe\" as lib\n\npipeline ci {\n  on push\n\n  job build {\n    step lib.compile(target: \"all\")\n  }\n  job test {\n    needs: [build]\n    step { run: \"echo ${{ needs.build.result }}\" }\n  }\n}\n";
+
+fn span(line: u32, start: u32, end: u32) -> Value {
+    json!({"start": {"line": line, "character": start}, "end": {"line": line, "character": end}})
+}
+
+#[test]
+fn references_rename_and_definition_across_files() {
+    let mut server = Server::start();
+    let response = server.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+        &mut Vec::new(),
+    );
+    let capabilities = &response["result"]["capabilities"];
+    assert_eq!(capabilities["referencesProvider"], true);
+    assert_eq!(capabilities["renameProvider"]["prepareProvider"], true);
+    server.notify("initialized", json!({}));
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": LIBRARY_URI, "languageId": "pipe", "version": 1, "text": LIBRARY}}),
+    );
+    open(&mut server, WITH_LIBRARY);
+    let mut seen = Vec::new();
+
+    // `build` in `needs: [build]`: its declaration and both references, in order.
+    let mut references = at(9, 13);
+    references["context"] = json!({"includeDeclaration": true});
+    let found = server.request("textDocument/references", references, &mut seen);
+    let ranges: Vec<&Value> = found["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            assert_eq!(l["uri"], URI);
+            &l["range"]
+        })
+        .collect();
+    assert_eq!(
+        ranges,
+        [&span(5, 6, 11), &span(9, 10, 15), &span(10, 32, 37)]
+    );
+
+    let prepared = server.request("textDocument/prepareRename", at(9, 13), &mut seen);
+    assert_eq!(prepared["result"], span(9, 10, 15));
+    let mut rename = at(9, 13);
+    rename["newName"] = json!("compile_all");
+    let edit = server.request("textDocument/rename", rename.clone(), &mut seen);
+    let edits = edit["result"]["changes"][URI].as_array().unwrap();
+    assert_eq!(edits.len(), 3, "{edit}");
+    assert!(
+        edits.iter().all(|e| e["newText"] == "compile_all"),
+        "{edit}"
+    );
+    assert_eq!(edits[1]["range"], span(9, 10, 15));
+    // A refused rename is an error that says why.
+    rename["newName"] = json!("9lives");
+    let refused = server.request("textDocument/rename", rename, &mut seen);
+    assert_eq!(refused["error"]["code"], -32602, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not a name"),
+        "{refused}"
+    );
+
+    // A template of the imported module: its declaration in the module's file; the
+    // import's path: the module's file.
+    let template = server.request("textDocument/definition", at(6, 15), &mut seen);
+    assert_eq!(template["result"]["uri"], LIBRARY_URI, "{template}");
+    assert_eq!(template["result"]["range"], span(3, 14, 21));
+    let module = server.request("textDocument/definition", at(0, 10), &mut seen);
+    assert_eq!(module["result"]["uri"], LIBRARY_URI, "{module}");
+    assert_eq!(module["result"]["range"], span(0, 0, 0));
+}
+
+/// A manual trigger's inputs, read in a condition being typed.
+const WITH_INPUTS: &str = "pipeline ci {\n  on workflow_dispatch {\n    input version: string { required: true }\n  }\n  job build {\n    when: inputs.\n    step { run: \"make\" }\n  }\n}\n";
+
+#[test]
+fn quick_fixes_come_from_the_diagnostics_and_inputs_complete() {
+    let mut server = initialized(json!({}));
+    open(&mut server, BROKEN);
+    let published = server.diagnostics();
+    let diagnostic = &published["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "E0201", "{published}");
+    let mut seen = Vec::new();
+    let actions = server.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": URI},
+            "range": diagnostic["range"],
+            "context": {"diagnostics": [diagnostic]},
+        }),
+        &mut seen,
+    );
+    let actions = actions["result"].as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    let fix = &actions[0];
+    assert_eq!(fix["title"], "Change to `build`");
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["isPreferred"], true);
+    assert_eq!(fix["diagnostics"][0]["code"], "E0201");
+    assert_eq!(
+        fix["edit"]["changes"][URI],
+        json!([{"range": span(7, 12, 17), "newText": "build"}])
+    );
+    // Nothing to fix away from the diagnostic.
+    let elsewhere = server.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": URI},
+            "range": span(3, 2, 2),
+            "context": {"diagnostics": []},
+        }),
+        &mut seen,
+    );
+    assert_eq!(elsewhere["result"], json!([]));
+
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": WITH_INPUTS}]}),
+    );
+    let inputs = server.request("textDocument/completion", at(5, 17), &mut seen);
+    assert_eq!(labels(&inputs), ["version"]);
+    assert_eq!(inputs["result"][0]["kind"], 6, "a variable: {inputs}");
+    assert_eq!(inputs["result"][0]["detail"], "string");
+}

@@ -57,20 +57,39 @@ pub struct OutputDoc {
 impl TemplateDoc {
     /// `step docker.build_push(context: string = ".", tags: list(string))`
     pub fn signature(&self, namespace: &str) -> String {
-        let params: Vec<String> = self
-            .params
-            .iter()
-            .map(|p| match &p.default {
-                Some(default) => format!("{}: {} = {default}", p.name, p.ty),
-                None => format!("{}: {}", p.name, p.ty),
-            })
-            .collect();
+        self.signature_with_parameters(namespace).0
+    }
+
+    /// The signature and the byte range of each parameter in it, in order: what signature
+    /// help highlights while a call is typed.
+    pub fn signature_with_parameters(
+        &self,
+        namespace: &str,
+    ) -> (String, Vec<std::ops::Range<usize>>) {
         let prefix = if namespace.is_empty() {
             String::new()
         } else {
             format!("{namespace}.")
         };
-        format!("{} {prefix}{}({})", self.kind, self.name, params.join(", "))
+        let mut signature = format!("{} {prefix}{}(", self.kind, self.name);
+        let mut ranges = Vec::new();
+        for (i, p) in self.params.iter().enumerate() {
+            if i > 0 {
+                signature.push_str(", ");
+            }
+            let start = signature.len();
+            match &p.default {
+                Some(default) => {
+                    let _ = write!(signature, "{}: {} = {default}", p.name, p.ty);
+                }
+                None => {
+                    let _ = write!(signature, "{}: {}", p.name, p.ty);
+                }
+            }
+            ranges.push(start..signature.len());
+        }
+        signature.push(')');
+        (signature, ranges)
     }
 
     /// The template as Markdown: signature, doc, parameters, outputs, targets. It is the

@@ -7,6 +7,7 @@
 pub mod ast;
 pub mod diagnostics;
 pub mod doc;
+pub mod format;
 pub mod parse;
 pub mod source;
 pub mod span;

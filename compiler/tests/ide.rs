@@ -93,12 +93,81 @@ fn answer(request: &str, fixture: &Fixture) -> String {
             }
             out
         }
-        "definition" => match ide::definition(&document, fixture.offset) {
-            Some(range) => draw(&fixture.text, &[(range, "definition".into())]),
-            None => "(no definition)\n".into(),
-        },
+        "definition" => {
+            match ide::definition(&fixture.path, &document, fixture.offset, &mut read) {
+                Some(location) => draw_locations(fixture, &[(location, "definition".into())]),
+                None => "(no definition)\n".into(),
+            }
+        }
+        "references" => {
+            let found = ide::references(&fixture.path, &document, fixture.offset, true, &mut read);
+            let labelled: Vec<_> = found.into_iter().map(|l| (l, "reference".into())).collect();
+            if labelled.is_empty() {
+                return "(no references)\n".into();
+            }
+            draw_locations(fixture, &labelled)
+        }
+        "rename" => rename(fixture, &document),
         other => panic!("tests/ide/{other}: no such request in the harness"),
     }
+}
+
+/// Ranges drawn under the lines of the files they are in, each file under its name
+/// (relative to the fixture) unless it is the fixture itself.
+fn draw_locations(fixture: &Fixture, locations: &[(ide::Location, String)]) -> String {
+    let directory = Path::new(&fixture.path).parent().unwrap();
+    let mut out = String::new();
+    let mut shown = fixture.path.as_str();
+    for (location, label) in locations {
+        if location.path != shown {
+            let name = Path::new(&location.path).strip_prefix(directory).unwrap();
+            writeln!(out, "--- {}", name.display()).unwrap();
+            shown = &location.path;
+        }
+        let text = if location.path == fixture.path {
+            fixture.text.clone()
+        } else {
+            read(&location.path).unwrap()
+        };
+        out.push_str(&draw(&text, &[(location.range, label.clone())]));
+    }
+    out
+}
+
+/// A rename to the name the fixture's first line gives (`# rename: deploy_prod`): the
+/// text with the edits applied, or why the rename is refused. `prepare_rename` names what
+/// would change.
+fn rename(fixture: &Fixture, document: &Document) -> String {
+    let first_line = fixture.text.lines().next().unwrap();
+    let new_name = first_line
+        .strip_prefix("# rename: ")
+        .expect("a rename fixture starts with `# rename: <new name>`");
+    let mut out = match ide::prepare_rename(document, fixture.offset) {
+        Some(range) => draw(&fixture.text, &[(range, "renamed".into())]),
+        None => "(nothing to rename here)\n".into(),
+    };
+    let mut read = read;
+    match ide::rename(&fixture.path, document, fixture.offset, new_name, &mut read) {
+        Ok(edits) => {
+            let index = LineIndex::new(&fixture.text);
+            let mut renamed = fixture.text.clone();
+            let mut offsets: Vec<_> = edits
+                .iter()
+                .map(|(location, text)| {
+                    assert_eq!(location.path, fixture.path, "edits stay in the document");
+                    let start = index.offset(location.range.start);
+                    (start..index.offset(location.range.end), text)
+                })
+                .collect();
+            offsets.sort_by_key(|(range, _)| std::cmp::Reverse(range.start));
+            for (range, text) in offsets {
+                renamed.replace_range(range, text);
+            }
+            writeln!(out, "\n{} edits:\n{renamed}", edits.len()).unwrap();
+        }
+        Err(message) => writeln!(out, "\nrefused: {message}").unwrap(),
+    }
+    out
 }
 
 #[test]
@@ -128,4 +197,27 @@ fn cursor_fixtures() {
         );
         insta::assert_snapshot!(format!("{header}\n{}", answer(request, &fixture)));
     });
+}
+
+/// Every cut of a file is a file being typed: the name requests answer at the start, the
+/// middle and the end of each without panicking (the harness would stop here).
+#[test]
+fn name_requests_survive_every_cut_of_a_file() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ide/references/job-from-needs.pipe");
+    let whole = std::fs::read_to_string(&path)
+        .unwrap()
+        .replacen(CURSOR, "", 1);
+    let path = path.to_str().unwrap();
+    let mut read = read;
+    for cut in (0..=whole.len()).filter(|at| whole.is_char_boundary(*at)) {
+        let document = Document::new(whole[..cut].to_owned());
+        for offset in [0, cut / 2, cut] {
+            ide::definition(path, &document, offset, &mut read);
+            ide::references(path, &document, offset, true, &mut read);
+            ide::prepare_rename(&document, offset);
+        }
+        // A rename runs the checker twice: once per cut is enough.
+        let _ = ide::rename(path, &document, cut / 2, "renamed", &mut read);
+    }
 }

@@ -178,10 +178,34 @@ fn display_path(uri: &Uri) -> String {
         .unwrap_or_else(|| uri.as_str().to_string())
 }
 
+/// The URI of the document the compiler knows by `path`: the inverse of [`display_path`].
+fn uri(path: &str) -> Option<Uri> {
+    Uri::from_file_path(path).or_else(|| path.parse().ok())
+}
+
+/// A location in a document the client can open; `None` for a path that names none.
+fn location(location: ide::Location) -> Option<Location> {
+    Some(Location {
+        uri: uri(&location.path)?,
+        range: range(location.range),
+    })
+}
+
 fn position(position: ide::Position) -> Position {
     Position {
         line: position.line,
         character: position.character,
+    }
+}
+
+fn ide_range(range: Range) -> ide::Range {
+    let position = |position: Position| ide::Position {
+        line: position.line,
+        character: position.character,
+    };
+    ide::Range {
+        start: position(range.start),
+        end: position(range.end),
     }
 }
 
@@ -274,10 +298,21 @@ impl LanguageServer for Backend {
                 document_symbol_provider: Some(OneOf::Left(true)),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 completion_provider: Some(CompletionOptions {
-                    trigger_characters: Some(vec![".".into(), "[".into()]),
+                    trigger_characters: Some(vec![".".into(), "[".into(), "(".into()]),
                     ..CompletionOptions::default()
                 }),
                 definition_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        ..CodeActionOptions::default()
+                    },
+                )),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                })),
                 ..ServerCapabilities::default()
             },
             ..InitializeResult::default()
@@ -343,21 +378,58 @@ impl LanguageServer for Backend {
         &self,
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
-        let place = params.text_document_position_params;
-        let uri = place.text_document.uri;
-        let Some(document) = self.document(&uri) else {
+        let found = self.answer(params.text_document_position_params, ide::definition)?;
+        Ok(found
+            .flatten()
+            .and_then(location)
+            .map(GotoDefinitionResponse::Scalar))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let include_declaration = params.context.include_declaration;
+        let found = self.answer(
+            params.text_document_position,
+            |path, document, offset, read| {
+                ide::references(path, document, offset, include_declaration, read)
+            },
+        )?;
+        Ok(found.map(|found| found.into_iter().filter_map(location).collect()))
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let found = self.answer(params, |_, document, offset, _| {
+            ide::prepare_rename(document, offset)
+        })?;
+        Ok(found
+            .flatten()
+            .map(|found| PrepareRenameResponse::Range(range(found))))
+    }
+
+    /// A rename the compiler refuses (not a name, a clash, a standard library template)
+    /// is an `InvalidParams` error whose message says why, as the protocol asks.
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let new_name = params.new_name;
+        let Some(edits) = self.answer(
+            params.text_document_position,
+            |path, document, offset, read| ide::rename(path, document, offset, &new_name, read),
+        )?
+        else {
             return Ok(None);
         };
-        let offset = at(&document, place.position);
-        let found = catch_unwind(AssertUnwindSafe(|| {
-            ide::definition(document.parsed(), offset)
-        }))
-        .map_err(|_| Error::internal_error())?;
-        Ok(found.map(|found| {
-            GotoDefinitionResponse::Scalar(Location {
-                uri,
-                range: range(found),
-            })
+        let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+        for (place, new_text) in edits.map_err(Error::invalid_params)? {
+            let uri = uri(&place.path).ok_or_else(Error::internal_error)?;
+            changes.entry(uri).or_default().push(TextEdit {
+                range: range(place.range),
+                new_text,
+            });
+        }
+        Ok(Some(WorkspaceEdit {
+            changes: Some(changes),
+            ..WorkspaceEdit::default()
         }))
     }
 
@@ -373,6 +445,13 @@ impl LanguageServer for Backend {
                         ide::CompletionKind::Keyword => CompletionItemKind::KEYWORD,
                         ide::CompletionKind::Job => CompletionItemKind::REFERENCE,
                         ide::CompletionKind::Template => CompletionItemKind::FUNCTION,
+                        ide::CompletionKind::Parameter => CompletionItemKind::FIELD,
+                        ide::CompletionKind::MatrixKey => CompletionItemKind::PROPERTY,
+                        ide::CompletionKind::Input | ide::CompletionKind::Secret => {
+                            CompletionItemKind::VARIABLE
+                        }
+                        ide::CompletionKind::Output => CompletionItemKind::PROPERTY,
+                        ide::CompletionKind::Value => CompletionItemKind::ENUM_MEMBER,
                     }),
                     detail: item.detail,
                     label: item.label,
@@ -380,5 +459,52 @@ impl LanguageServer for Backend {
                 })
                 .collect(),
         )))
+    }
+
+    /// The checker's quick fixes of the diagnostics in the range, each with the diagnostic
+    /// it resolves and its edits of the document.
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let wanted = params.context.only.as_ref().is_none_or(|only| {
+            only.iter()
+                .any(|kind| CodeActionKind::QUICKFIX.as_str().starts_with(kind.as_str()))
+        });
+        let uri = params.text_document.uri;
+        let Some(document) = self.document(&uri).filter(|_| wanted) else {
+            return Ok(None);
+        };
+        let path = display_path(&uri);
+        let actions = catch_unwind(AssertUnwindSafe(|| {
+            let mut read = |path: &str| read_module(&self.documents, path);
+            ide::code_actions(&path, &document.text, ide_range(params.range), &mut read)
+        }))
+        .map_err(|_| Error::internal_error())?;
+        Ok(Some(
+            actions
+                .into_iter()
+                .map(|action| {
+                    let edits = action
+                        .edits
+                        .into_iter()
+                        .map(|(at, new_text)| TextEdit {
+                            range: range(at),
+                            new_text,
+                        })
+                        .collect();
+                    CodeActionOrCommand::CodeAction(CodeAction {
+                        title: action.title,
+                        kind: Some(match action.kind {
+                            ide::CodeActionKind::QuickFix => CodeActionKind::QUICKFIX,
+                        }),
+                        diagnostics: Some(vec![lsp_diagnostic(&uri, &action.diagnostic)]),
+                        edit: Some(WorkspaceEdit {
+                            changes: Some(HashMap::from([(uri.clone(), edits)])),
+                            ..WorkspaceEdit::default()
+                        }),
+                        is_preferred: Some(action.preferred),
+                        ..CodeAction::default()
+                    })
+                })
+                .collect(),
+        ))
     }
 }

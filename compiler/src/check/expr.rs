@@ -7,7 +7,7 @@
 use std::cell::Cell;
 
 use crate::ast::{self, BinaryOp as AstOp, StringPart};
-use crate::diagnostics::{Code, Diagnostic, closest};
+use crate::diagnostics::{Code, Diagnostic, Fix, closest};
 use crate::ir::{
     self, BinaryOp, Context, ExprKind, Function, Literal, StatusFunction, Template, TemplatePart,
     Type,
@@ -104,6 +104,85 @@ pub(super) struct JobNames {
     /// Steps `0..steps_before` have run when the expression is evaluated.
     pub steps_before: Cell<usize>,
     pub env: Vec<String>,
+    /// Where the missing-dependency fix adds a job to `needs`; `None` for a template's
+    /// own job, which the caller cannot edit.
+    pub add_need: Option<NeedsInsertion>,
+}
+
+/// Where and how another job is written into a job's `needs`: `before`, the job's id and
+/// `after` replace `at`.
+pub(super) struct NeedsInsertion {
+    at: Span,
+    before: String,
+    after: String,
+}
+
+impl NeedsInsertion {
+    /// In a job's `needs` when it has one (after its last entry), else on a new line before
+    /// the job's first setting; a job call without a block gets one. `end` is where the
+    /// block would start: the end of the call.
+    pub(super) fn of(cx: &Cx, body: Option<&ast::Block>, end: Span) -> NeedsInsertion {
+        let Some(body) = body else {
+            return NeedsInsertion {
+                at: Span {
+                    start: end.end,
+                    ..end
+                },
+                before: " { needs: [".into(),
+                after: "] }".into(),
+            };
+        };
+        let needs = body.items.iter().find_map(|item| match &item.kind {
+            ast::ItemKind::Property { key, value } if key.name == "needs" => Some(value),
+            _ => None,
+        });
+        let (at, before, after) = match (needs, body.items.first()) {
+            (Some(list), _) => match &list.kind {
+                ast::ExprKind::List(items) => match items.last() {
+                    Some(last) => (last.span.end, ", ".to_string(), String::new()),
+                    None => (
+                        list.span.end.saturating_sub(1),
+                        String::new(),
+                        String::new(),
+                    ),
+                },
+                // `needs: lint` becomes a list.
+                _ => {
+                    return NeedsInsertion {
+                        at: list.span,
+                        before: format!("[{}, ", cx.slice(list.span)),
+                        after: "]".into(),
+                    };
+                }
+            },
+            (None, Some(first)) => (
+                first.span.start,
+                "needs: [".into(),
+                format!("]\n{}", cx.indentation(first.span)),
+            ),
+            (None, None) => (
+                body.span.end.saturating_sub(1),
+                " needs: [".into(),
+                "] ".into(),
+            ),
+        };
+        NeedsInsertion {
+            at: Span {
+                start: at,
+                end: at,
+                ..body.span
+            },
+            before,
+            after,
+        }
+    }
+
+    fn fix(&self, job: &str) -> Fix {
+        Fix {
+            title: format!("Add `{job}` to `needs`"),
+            edits: vec![(self.at, format!("{}{job}{}", self.before, self.after))],
+        }
+    }
 }
 
 pub(super) struct Scope<'a> {
@@ -329,7 +408,7 @@ impl Scope<'_> {
             .collect();
         diagnostic = match (namespace_help, closest(&ident.name, candidates)) {
             (Some(help), _) => diagnostic.with_help(help),
-            (None, Some(suggestion)) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+            (None, Some(suggestion)) => diagnostic.with_suggestion(span, suggestion),
             (None, None) => diagnostic.with_help(
                 "names are `let` bindings, contexts (`branch`, `tag`, `event`, `sha` ...) or namespaces (`inputs.x`, `matrix.x`, `secrets.X`, `needs.job.outputs.x`)",
             ),
@@ -671,7 +750,8 @@ impl Scope<'_> {
                             format!("`{job_id}` may not have run yet"),
                         )
                         .with_label(job.span, format!("`{job_id}` is defined here"))
-                        .with_help(format!("add `{job_id}` to the `needs` of `{}`", current.id)),
+                        .with_help(format!("add `{job_id}` to the `needs` of `{}`", current.id))
+                        .with_fixes(current.add_need.as_ref().map(|add| add.fix(job_id))),
                     );
                     return invalid(span);
                 }
@@ -855,16 +935,13 @@ impl Scope<'_> {
             let more = if candidates.len() > 8 { ", ..." } else { "" };
             format!("{}{more}", shown.join(", "))
         };
-        let help = match (closest(name, candidates.iter().copied()), fallback_help) {
-            (Some(suggestion), _) => Some(format!("did you mean `{suggestion}`?")),
-            (None, Some(help)) if candidates.is_empty() => Some(help.to_string()),
-            (None, Some(help)) => Some(format!("{help} (known: {})", known())),
-            (None, None) if candidates.is_empty() => None,
-            (None, None) => Some(format!("the known ones are {}", known())),
+        diagnostic = match (closest(name, candidates.iter().copied()), fallback_help) {
+            (Some(suggestion), _) => diagnostic.with_suggestion(span, suggestion),
+            (None, Some(help)) if candidates.is_empty() => diagnostic.with_help(help),
+            (None, Some(help)) => diagnostic.with_help(format!("{help} (known: {})", known())),
+            (None, None) if candidates.is_empty() => diagnostic,
+            (None, None) => diagnostic.with_help(format!("the known ones are {}", known())),
         };
-        if let Some(help) = help {
-            diagnostic = diagnostic.with_help(help);
-        }
         cx.report(diagnostic);
         invalid(span)
     }
@@ -937,7 +1014,7 @@ impl Scope<'_> {
                         "cancelled",
                     ];
                     match closest(other, known) {
-                        Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
+                        Some(s) => diagnostic.with_suggestion(function.span, s),
                         None => diagnostic.with_help("the functions are contains, startsWith, endsWith, matches, join, success, failure, always and cancelled"),
                     }
                 };
@@ -1314,7 +1391,12 @@ fn comparable(cx: &mut Cx, op: BinaryOp, op_span: Span, lhs: &ir::Expr, rhs: &ir
             )
             .with_label(side.span, format!("this is {}", side.ty.describe()));
             diagnostic = match closest(text, values.iter().map(String::as_str)) {
-                Some(suggestion) => diagnostic.with_help(format!("did you mean \"{suggestion}\"?")),
+                Some(suggestion) => {
+                    let fix = cx.rewrite_literal(other.span, text, suggestion);
+                    diagnostic
+                        .with_help(format!("did you mean \"{suggestion}\"?"))
+                        .with_fixes(fix)
+                }
                 None => diagnostic.with_help(format!("`{subject}` is {}", side.ty.describe())),
             };
             cx.report(diagnostic);

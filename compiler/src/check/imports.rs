@@ -133,50 +133,43 @@ impl FileScope {
                     return None;
                 }
                 let known: Vec<&str> = templates.iter().map(|(t, _)| t.name.as_str()).collect();
-                let help = match closest(&name.name, known.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => match stdlib_modules_with(&name.name).first() {
+                let diagnostic = Diagnostic::new(
+                    Code::UnknownTemplate,
+                    format!("unknown template `{}`", name.name),
+                    span,
+                    "not defined or imported",
+                );
+                cx.report(match closest(&name.name, known.iter().copied()) {
+                    Some(s) => diagnostic.with_suggestion(name.span, s),
+                    None => diagnostic.with_help(match stdlib_modules_with(&name.name).first() {
                         Some(module) => format!(
                             "the standard library has it: add `import \"std/{module}\"` and call `{module}.{}`",
                             name.name
                         ),
                         None => "define it with `template step <name>(...) { ... }`, or import the module that has it".into(),
-                    },
-                };
-                cx.report(
-                    Diagnostic::new(
-                        Code::UnknownTemplate,
-                        format!("unknown template `{}`", name.name),
-                        span,
-                        "not defined or imported",
-                    )
-                    .with_help(help),
-                );
+                    }),
+                });
                 None
             }
             [alias, name] => {
                 let Some(namespace) = self.namespace(&alias.name) else {
                     let aliases: Vec<&str> =
                         self.namespaces.iter().map(|n| n.alias.as_str()).collect();
-                    let help = match closest(&alias.name, aliases.iter().copied()) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None if modules::stdlib_text(&alias.name).is_some() => {
-                            format!("import it first: `import \"std/{}\"`", alias.name)
-                        }
-                        None => format!(
+                    let diagnostic = Diagnostic::new(
+                        Code::UnknownTemplate,
+                        format!("module `{}` is not imported", alias.name),
+                        alias.span,
+                        format!("so `{}` is unknown", call.name()),
+                    );
+                    cx.report(match closest(&alias.name, aliases.iter().copied()) {
+                        Some(s) => diagnostic.with_suggestion(alias.span, s),
+                        None if modules::stdlib_text(&alias.name).is_some() => diagnostic
+                            .with_help(format!("import it first: `import \"std/{}\"`", alias.name)),
+                        None => diagnostic.with_help(format!(
                             "import the module first, e.g. `import \"./{}.pipe\"`",
                             alias.name
-                        ),
-                    };
-                    cx.report(
-                        Diagnostic::new(
-                            Code::UnknownTemplate,
-                            format!("module `{}` is not imported", alias.name),
-                            alias.span,
-                            format!("so `{}` is unknown", call.name()),
-                        )
-                        .with_help(help),
-                    );
+                        )),
+                    });
                     return None;
                 };
                 namespace.usage.used.set(true);
@@ -192,22 +185,19 @@ impl FileScope {
                     return Some(Rc::clone(found));
                 }
                 let known = namespace.exports.templates.iter().map(|t| t.name.as_str());
-                let help = match closest(&name.name, known) {
-                    Some(s) => format!("did you mean `{}.{s}`?", alias.name),
-                    None => format!(
+                let diagnostic = Diagnostic::new(
+                    Code::UnknownTemplate,
+                    format!("module `{}` has no template `{}`", alias.name, name.name),
+                    name.span,
+                    "no such template",
+                );
+                cx.report(match closest(&name.name, known) {
+                    Some(s) => diagnostic.with_suggestion(span, &format!("{}.{s}", alias.name)),
+                    None => diagnostic.with_help(format!(
                         "`pipec doc {}` lists the templates of {}",
                         namespace.path, namespace.path
-                    ),
-                };
-                cx.report(
-                    Diagnostic::new(
-                        Code::UnknownTemplate,
-                        format!("module `{}` has no template `{}`", alias.name, name.name),
-                        name.span,
-                        "no such template",
-                    )
-                    .with_help(help),
-                );
+                    )),
+                });
                 None
             }
             _ => {
@@ -552,19 +542,19 @@ pub(super) fn file_scope(
                                 .map(|t| t.name.as_str())
                                 .chain(module.enums.iter().map(|e| e.name.as_str()))
                                 .chain(module.lets.iter().map(|l| l.name.as_str()));
-                            let help = match closest(&name.name, known) {
-                                Some(s) => format!("did you mean `{s}`?"),
-                                None => format!("`pipec doc {}` lists what it has", import.spec),
-                            };
-                            cx.report(
-                                Diagnostic::new(
-                                    Code::UnknownName,
-                                    format!("module `{}` has no `{}`", import.spec, name.name),
-                                    name.span,
-                                    "not in the module",
-                                )
-                                .with_help(help),
+                            let diagnostic = Diagnostic::new(
+                                Code::UnknownName,
+                                format!("module `{}` has no `{}`", import.spec, name.name),
+                                name.span,
+                                "not in the module",
                             );
+                            cx.report(match closest(&name.name, known) {
+                                Some(s) => diagnostic.with_suggestion(name.span, s),
+                                None => diagnostic.with_help(format!(
+                                    "`pipec doc {}` lists what it has",
+                                    import.spec
+                                )),
+                            });
                             continue;
                         }
                     }

@@ -5,7 +5,7 @@ use crate::diagnostics::{Code, Diagnostic, closest};
 use crate::ir::{self, ExprKind, Literal, Type};
 use crate::span::Span;
 
-use super::expr::{JobNames, Position, Scope, StepDecl};
+use super::expr::{JobNames, NeedsInsertion, Position, Scope, StepDecl};
 use super::pipeline::PipelineLowering;
 use super::section::{Section, Setting, list_items};
 use super::{Cx, values};
@@ -62,6 +62,7 @@ impl PipelineLowering<'_> {
             steps: declare_steps(cx, &self.names, steps_ast.iter().chain(&failure_ast)),
             steps_before: std::cell::Cell::new(0),
             env: job_env_block,
+            add_need: Some(NeedsInsertion::of(cx, Some(body), id.span)),
         };
         let pipeline_scope = Scope {
             names: &self.names,
@@ -298,7 +299,12 @@ impl PipelineLowering<'_> {
                 "not declared",
             );
             diagnostic = match closest(name, self.environments.iter().map(|e| e.name.as_str())) {
-                Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
+                Some(s) => {
+                    let fix = cx.rewrite_literal(span, name, s);
+                    diagnostic
+                        .with_help(format!("did you mean `{s}`?"))
+                        .with_fixes(fix)
+                }
                 None => diagnostic.with_help(format!(
                     "declare it in the pipeline: `environment {name} {{ url: \"...\" }}`"
                 )),

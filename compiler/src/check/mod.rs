@@ -21,7 +21,7 @@ mod values;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::diagnostics::{self, Code, Diagnostic};
+use crate::diagnostics::{self, Code, Diagnostic, Fix};
 use crate::ir;
 use crate::source::SourceDb;
 use crate::span::{FileId, Span};
@@ -34,6 +34,9 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// The documentation of every file that defines templates or enums, in file order.
     pub modules: Vec<crate::doc::ModuleDoc>,
+    /// The type of every `let`'s value, by the span of the `let`'s name: what an editor
+    /// shows beside a `let` written without a type.
+    pub let_types: Vec<(Span, ir::Type)>,
 }
 
 impl Analysis {
@@ -65,6 +68,7 @@ pub fn analyze(db: &SourceDb) -> Analysis {
     let mut exports: HashMap<FileId, Rc<imports::Exports>> = HashMap::new();
     let mut pipelines: Vec<(FileId, ir::Pipeline)> = Vec::new();
     let mut modules: Vec<(FileId, crate::doc::ModuleDoc)> = Vec::new();
+    let mut let_types = Vec::new();
     for file in order {
         let Some((_, ast)) = parsed.iter().find(|(f, _)| *f == file) else {
             continue;
@@ -75,6 +79,7 @@ pub fn analyze(db: &SourceDb) -> Analysis {
             file,
             dependencies: imports::closure(file, &imports),
             diagnostics: Vec::new(),
+            let_types: Vec::new(),
         };
         let scope = Rc::new(imports::file_scope(&mut cx, file_imports, &exports));
         let only_imported = db.get(file).is_some_and(|f| f.imported);
@@ -115,6 +120,7 @@ pub fn analyze(db: &SourceDb) -> Analysis {
             pipelines.push((file, pipeline));
         }
         diagnostics.extend(cx.diagnostics);
+        let_types.extend(cx.let_types);
     }
     // Modules are checked first; the pipelines keep the order of their files.
     pipelines.sort_by_key(|(file, _)| *file);
@@ -127,6 +133,7 @@ pub fn analyze(db: &SourceDb) -> Analysis {
         },
         diagnostics,
         modules: modules.into_iter().map(|(_, m)| m).collect(),
+        let_types,
     }
 }
 
@@ -169,6 +176,7 @@ pub(crate) struct Cx<'db> {
     /// The modules the file imports, transitively: its output depends on them too.
     dependencies: Vec<FileId>,
     diagnostics: Vec<Diagnostic>,
+    let_types: Vec<(Span, ir::Type)>,
 }
 
 impl Cx<'_> {
@@ -201,6 +209,37 @@ impl Cx<'_> {
     /// The source text of a span, for quoting it in a message.
     pub(crate) fn slice(&self, span: Span) -> &str {
         self.db.slice(span)
+    }
+
+    /// The fix that writes `suggestion` over the value `written` at `span`, quoted if it is
+    /// quoted there; none when the value comes from elsewhere (a `let`, an expression), as
+    /// rewriting the reference would not be the fix.
+    pub(crate) fn rewrite_literal(
+        &self,
+        span: Span,
+        written: &str,
+        suggestion: &str,
+    ) -> Option<Fix> {
+        let source = self.slice(span);
+        if source == format!("\"{written}\"") {
+            Some(Fix::replace(span, format!("\"{suggestion}\"")))
+        } else if source == written {
+            Some(Fix::replace(span, suggestion))
+        } else {
+            None
+        }
+    }
+
+    /// The whitespace that indents the line `span` starts on: what a fix that adds a line
+    /// next to it writes first.
+    pub(crate) fn indentation(&self, span: Span) -> &str {
+        let before = self.db.slice(Span {
+            start: 0,
+            ..span.shrink_to_start()
+        });
+        let line = before.rsplit('\n').next().unwrap_or_default();
+        let width = line.len() - line.trim_start().len();
+        line.get(..width).unwrap_or_default()
     }
 
     fn path(&self) -> &str {

@@ -155,6 +155,7 @@ fn lower_let(
     {
         values::expect_type(cx, &lowered, &declared);
     }
+    cx.let_types.push((name.span, lowered.ty.clone()));
     LetBinding {
         name: name.name.clone(),
         span: name.span,
@@ -511,7 +512,7 @@ fn lower_trigger<'a>(
             ("tag" | "tags", _) => {
                 diagnostic.with_help("tags are pushes: `on push { tags: [\"v*\"] }`")
             }
-            (_, Some(s)) => diagnostic.with_help(format!("did you mean `{s}`?")),
+            (_, Some(s)) => diagnostic.with_suggestion(event.span, s),
             (_, None) => diagnostic.with_help("see docs/language.md for the list of events"),
         };
         cx.report(diagnostic);
@@ -679,7 +680,12 @@ fn activity_types(
                 "unknown type",
             );
             diagnostic = match closest(&text, allowed.iter().copied()) {
-                Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
+                Some(s) => {
+                    let fix = cx.rewrite_literal(span, &text, s);
+                    diagnostic
+                        .with_help(format!("did you mean `{s}`?"))
+                        .with_fixes(fix)
+                }
                 None => diagnostic.with_help(format!("the types are: {}", allowed.join(", "))),
             };
             cx.report(diagnostic);
@@ -1006,7 +1012,7 @@ fn lower_promotion(
                 );
                 diagnostic =
                     match closest(&stage.name, environments.iter().map(|e| e.name.as_str())) {
-                        Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
+                        Some(s) => diagnostic.with_suggestion(stage.span, s),
                         None => diagnostic
                             .with_help(format!("declare it: `environment {}`", stage.name)),
                     };

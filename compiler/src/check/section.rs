@@ -244,25 +244,26 @@ fn unknown_setting(what: &str, key: &Key, known: &[&'static str]) -> Diagnostic 
         .find(|k| **k == normalised)
         .copied()
         .or_else(|| closest(&key.name, known.iter().copied()));
-    let help = match (renamed, suggestion) {
-        (Some(help), _) => help,
-        (None, Some(suggestion)) => format!("did you mean `{suggestion}`?"),
-        (None, None) if known.is_empty() => format!("{what} takes no settings"),
+    match (renamed, suggestion) {
+        (Some(help), _) => diagnostic.with_help(help),
+        (None, Some(suggestion)) => diagnostic.with_suggestion(key.span, suggestion),
+        (None, None) if known.is_empty() => {
+            diagnostic.with_help(format!("{what} takes no settings"))
+        }
         (None, None) => {
             let mut sorted: Vec<&str> = known.to_vec();
             sorted.sort_unstable();
             sorted.dedup();
-            format!(
+            diagnostic.with_help(format!(
                 "{what} accepts: {}",
                 sorted
                     .iter()
                     .map(|k| format!("`{k}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
-            )
+            ))
         }
-    };
-    diagnostic.with_help(help)
+    }
 }
 
 /// Where each kind of declaration belongs.

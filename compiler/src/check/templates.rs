@@ -13,11 +13,11 @@ use std::cell::Cell;
 use std::rc::{Rc, Weak};
 
 use crate::ast::{self, ExprKind as AstExpr, Item, ItemKind};
-use crate::diagnostics::{Code, Diagnostic, closest};
+use crate::diagnostics::{Code, Diagnostic, Fix, closest};
 use crate::ir::{self, ExprKind, Literal, TargetKind, Type};
 use crate::span::Span;
 
-use super::expr::{JobNames, LetBinding, PipelineNames, Position, Scope};
+use super::expr::{JobNames, LetBinding, NeedsInsertion, PipelineNames, Position, Scope};
 use super::imports::FileScope;
 use super::pipeline::PipelineLowering;
 use super::section::Section;
@@ -466,19 +466,19 @@ fn param_type(
             None => {
                 let mut known: Vec<String> = TYPES.iter().map(|t| (*t).to_string()).collect();
                 known.extend(scope.enum_names());
-                let help = match closest(other, known.iter().map(String::as_str)) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("the types are {} and the enums in scope", TYPES.join(", ")),
-                };
-                cx.report(
-                    Diagnostic::new(
-                        Code::UnknownName,
-                        format!("unknown type `{other}`"),
-                        ty.name.span,
-                        "not a type",
-                    )
-                    .with_help(help),
+                let diagnostic = Diagnostic::new(
+                    Code::UnknownName,
+                    format!("unknown type `{other}`"),
+                    ty.name.span,
+                    "not a type",
                 );
+                cx.report(match closest(other, known.iter().map(String::as_str)) {
+                    Some(s) => diagnostic.with_suggestion(ty.name.span, s),
+                    None => diagnostic.with_help(format!(
+                        "the types are {} and the enums in scope",
+                        TYPES.join(", ")
+                    )),
+                });
                 return None;
             }
         },
@@ -536,26 +536,23 @@ fn lower_argument(cx: &mut Cx, scope: &Scope<'_>, param: &ParamDef, expr: &ast::
             return scope.lower(cx, expr);
         }
         let members = enum_def.members.iter().map(|m| m.name.as_str());
-        let help = match closest(&ident.name, members.clone()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!(
+        let diagnostic = Diagnostic::new(
+            Code::InvalidValue,
+            format!(
+                "`{}` is not a member of enum `{}`",
+                ident.name, enum_def.name
+            ),
+            expr.span,
+            format!("not a value of parameter `{}`", param.name),
+        )
+        .with_label(enum_def.span, "the enum is defined here");
+        cx.report(match closest(&ident.name, members.clone()) {
+            Some(s) => diagnostic.with_suggestion(expr.span, s),
+            None => diagnostic.with_help(format!(
                 "the members are: {}",
                 members.collect::<Vec<_>>().join(", ")
-            ),
-        };
-        cx.report(
-            Diagnostic::new(
-                Code::InvalidValue,
-                format!(
-                    "`{}` is not a member of enum `{}`",
-                    ident.name, enum_def.name
-                ),
-                expr.span,
-                format!("not a value of parameter `{}`", param.name),
-            )
-            .with_label(enum_def.span, "the enum is defined here")
-            .with_help(help),
-        );
+            )),
+        });
         super::expr::invalid(expr.span)
     };
     match (&param.ty, &expr.kind) {
@@ -625,20 +622,29 @@ fn fits(cx: &mut Cx, param: &ParamDef, wanted: &Type, value: &ir::Expr) -> bool 
                 } else {
                     members.join(", ")
                 };
-                let help = match closest(text, candidates) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("the values are: {shown}"),
+                let diagnostic = Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("\"{text}\" is not a value of parameter `{}`", param.name),
+                    value.span,
+                    "not one of its values",
+                )
+                .with_label(param.span, "declared here");
+                let diagnostic = match closest(text, candidates) {
+                    Some(s) => {
+                        // A member is suggested by name; the literal gets its value.
+                        let value_of_s = param
+                            .enum_def
+                            .as_ref()
+                            .and_then(|e| e.members.iter().find(|m| m.name == s))
+                            .map_or(s, |m| m.value.as_str());
+                        let fix = cx.rewrite_literal(value.span, text, value_of_s);
+                        diagnostic
+                            .with_help(format!("did you mean `{s}`?"))
+                            .with_fixes(fix)
+                    }
+                    None => diagnostic.with_help(format!("the values are: {shown}")),
                 };
-                cx.report(
-                    Diagnostic::new(
-                        Code::InvalidValue,
-                        format!("\"{text}\" is not a value of parameter `{}`", param.name),
-                        value.span,
-                        "not one of its values",
-                    )
-                    .with_label(param.span, "declared here")
-                    .with_help(help),
-                );
+                cx.report(diagnostic);
                 false
             }
             _ if value.ty.is_textual() => true,
@@ -695,35 +701,36 @@ fn arguments(
             continue;
         }
         let Some(param) = def.params.iter().find(|p| p.name == arg.name.name) else {
-            let help = match closest(&arg.name.name, def.params.iter().map(|p| p.name.as_str())) {
-                Some(s) => {
-                    suggested.push(s);
-                    format!("did you mean `{s}`?")
-                }
-                None if def.params.is_empty() => format!("`{}` takes no arguments", def.name),
-                None => format!(
-                    "`{}` takes: {}",
-                    def.name,
-                    def.params
-                        .iter()
-                        .map(|p| p.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+            let diagnostic = Diagnostic::new(
+                Code::UnknownArgument,
+                format!(
+                    "template `{}` has no parameter `{}`",
+                    call.name(),
+                    arg.name.name
                 ),
-            };
+                arg.name.span,
+                "unknown argument",
+            )
+            .with_label(def.name_span, "the template is defined here");
             cx.report(
-                Diagnostic::new(
-                    Code::UnknownArgument,
-                    format!(
-                        "template `{}` has no parameter `{}`",
-                        call.name(),
-                        arg.name.name
-                    ),
-                    arg.name.span,
-                    "unknown argument",
-                )
-                .with_label(def.name_span, "the template is defined here")
-                .with_help(help),
+                match closest(&arg.name.name, def.params.iter().map(|p| p.name.as_str())) {
+                    Some(s) => {
+                        suggested.push(s);
+                        diagnostic.with_suggestion(arg.name.span, s)
+                    }
+                    None if def.params.is_empty() => {
+                        diagnostic.with_help(format!("`{}` takes no arguments", def.name))
+                    }
+                    None => diagnostic.with_help(format!(
+                        "`{}` takes: {}",
+                        def.name,
+                        def.params
+                            .iter()
+                            .map(|p| p.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                },
             );
             continue;
         };
@@ -733,6 +740,15 @@ fn arguments(
         }
         given.push((arg, value));
     }
+    // Parameters the call must still give, reported one by one but added by one fix.
+    let missing: Vec<&ParamDef> = def
+        .params
+        .iter()
+        .filter(|p| p.default.is_none() && !p.optional)
+        .filter(|p| !call.args.iter().any(|a| a.name.name == p.name))
+        .filter(|p| !suggested.contains(&p.name.as_str()))
+        .collect();
+    let add_missing = add_arguments(cx, call, &missing);
     let mut lets = Vec::new();
     let mut absent = Vec::new();
     for param in &def.params {
@@ -755,30 +771,28 @@ fn arguments(
                 (None, false) => {
                     // Said once per call, even when the argument's own checks failed, and
                     // not when a misspelt argument was already reported for it.
-                    if !call.args.iter().any(|a| a.name.name == param.name)
-                        && !suggested.contains(&param.name.as_str())
-                    {
-                        cx.report(
-                            Diagnostic::new(
-                                Code::MissingArgument,
-                                format!(
-                                    "template `{}` needs the argument `{}`",
-                                    call.name(),
-                                    param.name
-                                ),
-                                call.name_span(),
-                                format!("`{}` is missing", param.name),
-                            )
-                            .with_label(
-                                param.span,
-                                format!("declared as a {} with no default", param.ty.describe()),
-                            )
-                            .with_help(format!(
-                                "pass it: `{}({}: ...)`",
+                    if missing.iter().any(|p| p.name == param.name) {
+                        let mut diagnostic = Diagnostic::new(
+                            Code::MissingArgument,
+                            format!(
+                                "template `{}` needs the argument `{}`",
                                 call.name(),
                                 param.name
-                            )),
-                        );
+                            ),
+                            call.name_span(),
+                            format!("`{}` is missing", param.name),
+                        )
+                        .with_label(
+                            param.span,
+                            format!("declared as a {} with no default", param.ty.describe()),
+                        )
+                        .with_help(format!(
+                            "pass it: `{}({}: ...)`",
+                            call.name(),
+                            param.name
+                        ));
+                        diagnostic.fixes.extend(add_missing.clone());
+                        cx.report(diagnostic);
                     }
                     super::expr::invalid(call.span)
                 }
@@ -795,6 +809,67 @@ fn arguments(
         }));
     }
     Bindings { lets, absent }
+}
+
+/// The fix that gives `missing` parameters placeholder values in `call`, in the call's
+/// style: after the last argument, on a line of its own when the arguments are one a line.
+fn add_arguments(cx: &Cx, call: &ast::TemplateCall, missing: &[&ParamDef]) -> Option<Fix> {
+    let names: Vec<String> = missing.iter().map(|p| format!("`{}`", p.name)).collect();
+    let title = match names.as_slice() {
+        [] => return None,
+        [one] => format!("Add the missing argument {one}"),
+        _ => format!("Add the missing arguments {}", names.join(", ")),
+    };
+    let arguments = missing
+        .iter()
+        .map(|p| format!("{}: {}", p.name, placeholder(p)));
+    let closing = Span {
+        start: call.span.end.saturating_sub(1),
+        ..call.span
+    };
+    let edit = match call.args.last() {
+        None => (
+            closing.shrink_to_start(),
+            arguments.collect::<Vec<_>>().join(", "),
+        ),
+        Some(last) => {
+            let after_last = Span {
+                start: last.span.end,
+                ..closing
+            };
+            let separator = if cx.slice(after_last).contains('\n') {
+                format!("\n{}", cx.indentation(last.span))
+            } else {
+                ", ".to_string()
+            };
+            let text: String = arguments.map(|a| format!("{separator}{a}")).collect();
+            (after_last.shrink_to_start(), text)
+        }
+    };
+    Some(Fix {
+        title,
+        edits: vec![edit],
+    })
+}
+
+/// A value of the parameter's type for the user to replace: the empty or zero value, the
+/// first member of an enum.
+fn placeholder(param: &ParamDef) -> String {
+    match (&param.ty, &param.enum_def) {
+        (Type::Bool, _) => "false".into(),
+        (Type::Number, _) => "0".into(),
+        (Type::Duration, _) => "1m".into(),
+        (Type::Percent, _) => "0%".into(),
+        (Type::List(_), _) => "[]".into(),
+        (Type::Enum(_), Some(enum_def)) => enum_def
+            .members
+            .first()
+            .map_or_else(|| "\"\"".into(), |m| m.name.clone()),
+        (Type::Enum(options), None) => {
+            format!("\"{}\"", options.first().map_or("", String::as_str))
+        }
+        (Type::String | Type::Secret | Type::Unknown, _) => "\"\"".into(),
+    }
 }
 
 /// Each parameter as an unknown value of its type: how a body is checked on its own.
@@ -1360,6 +1435,7 @@ impl PipelineLowering<'_> {
         let job_names = JobNames {
             id: id.name.clone(),
             needs,
+            add_need: Some(NeedsInsertion::of(cx, body, call.span)),
             ..JobNames::default()
         };
         let scope = Scope {

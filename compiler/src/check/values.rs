@@ -209,7 +209,7 @@ pub(super) fn permissions(cx: &mut Cx, section: &mut Section<'_>) -> Option<ir::
                         "no such permission",
                     );
                     diagnostic = match closest(&key.name, SCOPES.iter().copied()) {
-                        Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
+                        Some(s) => diagnostic.with_suggestion(key.span, s),
                         None => diagnostic
                             .with_help(format!("the permissions are: {}", SCOPES.join(", "))),
                     };
@@ -333,7 +333,12 @@ pub(super) fn shell(cx: &mut Cx, scope: &Scope<'_>, expr: &ast::Expr) -> Option<
         "not a shell GitHub knows",
     );
     diagnostic = match closest(program, SHELLS.iter().copied()) {
-        Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
+        Some(s) => {
+            let fix = cx.rewrite_literal(expr.span, program, s);
+            diagnostic
+                .with_help(format!("did you mean `{s}`?"))
+                .with_fixes(fix)
+        }
         None => diagnostic.with_help(format!("the shells are: {}", SHELLS.join(", "))),
     };
     cx.report(diagnostic);
@@ -389,19 +394,16 @@ pub(super) fn references(cx: &mut Cx, expr: &ast::Expr, referent: &Referent<'_>)
     let mut refs: Vec<ir::Named> = Vec::new();
     for named in name_list(cx, expr, referent.kind) {
         if !referent.known.contains(&named.name.as_str()) {
-            let help = match closest(&named.name, referent.known.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => referent.help.replace("{name}", &named.name),
-            };
-            cx.report(
-                Diagnostic::new(
-                    referent.code,
-                    format!("unknown {} `{}`", referent.kind, named.name),
-                    named.span,
-                    referent.label.clone(),
-                )
-                .with_help(help),
+            let diagnostic = Diagnostic::new(
+                referent.code,
+                format!("unknown {} `{}`", referent.kind, named.name),
+                named.span,
+                referent.label.clone(),
             );
+            cx.report(match closest(&named.name, referent.known.iter().copied()) {
+                Some(s) => diagnostic.with_suggestion(named.span, s),
+                None => diagnostic.with_help(referent.help.replace("{name}", &named.name)),
+            });
             continue;
         }
         if let Some(previous) = refs.iter().find(|r| r.name == named.name) {
@@ -666,7 +668,7 @@ fn unknown_type(cx: &mut Cx, name: &str, ty: &ast::TypeRef, known: &[&str]) {
         "not a type",
     );
     diagnostic = match closest(name, known.iter().copied()) {
-        Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
+        Some(s) => diagnostic.with_suggestion(ty.name.span, s),
         None => diagnostic.with_help(format!("the types are: {}", known.join(", "))),
     };
     cx.report(diagnostic);
@@ -794,7 +796,12 @@ pub(super) fn input_default(
             "not an option",
         );
         diagnostic = match closest(text, options.iter().map(String::as_str)) {
-            Some(s) => diagnostic.with_help(format!("did you mean \"{s}\"?")),
+            Some(s) => {
+                let fix = cx.rewrite_literal(expr.span, text, s);
+                diagnostic
+                    .with_help(format!("did you mean \"{s}\"?"))
+                    .with_fixes(fix)
+            }
             None => diagnostic.with_help(format!("the options are: {}", options.join(", "))),
         };
         cx.report(diagnostic);

@@ -31,6 +31,32 @@ pub struct Label {
     pub message: String,
 }
 
+/// A change that resolves a diagnostic, precise enough for an editor to apply it: the
+/// help says it in words, the fix in edits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// What applying it does, as a menu shows it: "Change to `build`".
+    pub title: String,
+    /// Replacements of spans by text, in one file, none overlapping another.
+    pub edits: Vec<(Span, String)>,
+}
+
+impl Fix {
+    /// Writes `replacement` (source text: a name, or a quoted string) over `span`.
+    pub fn replace(span: Span, replacement: impl Into<String>) -> Fix {
+        let replacement = replacement.into();
+        let shown = if replacement.starts_with('"') {
+            replacement.clone()
+        } else {
+            format!("`{replacement}`")
+        };
+        Fix {
+            title: format!("Change to {shown}"),
+            edits: vec![(span, replacement)],
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub code: Code,
@@ -40,6 +66,8 @@ pub struct Diagnostic {
     pub secondary: Vec<Label>,
     pub help: Option<String>,
     pub notes: Vec<String>,
+    /// Machine-applicable fixes, for editors; the terminal shows only the help.
+    pub fixes: Vec<Fix>,
 }
 
 impl Diagnostic {
@@ -61,6 +89,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             help: None,
             notes: Vec::new(),
+            fixes: Vec::new(),
         }
     }
 
@@ -80,6 +109,18 @@ impl Diagnostic {
     pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
         self.notes.push(note.into());
         self
+    }
+
+    /// Adds the fixes given: `Option<Fix>` for one that may not apply.
+    pub fn with_fixes(mut self, fixes: impl IntoIterator<Item = Fix>) -> Diagnostic {
+        self.fixes.extend(fixes);
+        self
+    }
+
+    /// A did-you-mean: the help naming `suggestion` and the fix writing it over `span`.
+    pub fn with_suggestion(self, span: Span, suggestion: &str) -> Diagnostic {
+        self.with_help(format!("did you mean `{suggestion}`?"))
+            .with_fixes([Fix::replace(span, suggestion)])
     }
 
     pub fn is_error(&self) -> bool {

@@ -9,6 +9,14 @@ use crate::source::SourceDb;
 use crate::span::FileId;
 use crate::{analyze, modules, parse};
 
+mod actions;
+mod completion;
+mod names;
+
+pub use actions::{CodeAction, CodeActionKind, DocumentFix, code_actions};
+pub use completion::{Completion, CompletionKind, completion};
+pub use names::{definition, prepare_rename, references, rename};
+
 /// A position in a document: a 0-based line and a UTF-16 column.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Position {
@@ -20,6 +28,14 @@ pub struct Position {
 pub struct Range {
     pub start: Position,
     pub end: Position,
+}
+
+/// A range in some document: a definition can be in another file than the question.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The path the compiler knows the document by, as `read` is asked for it.
+    pub path: String,
+    pub range: Range,
 }
 
 /// Byte offsets to LSP positions and back, for one text.
@@ -88,6 +104,8 @@ pub struct IdeDiagnostic {
     pub message: String,
     /// Secondary labels in the same document.
     pub related: Vec<(Range, String)>,
+    /// The checker's fixes that edit only this document.
+    pub fixes: Vec<DocumentFix>,
 }
 
 /// What the outline shows.
@@ -188,6 +206,7 @@ pub fn diagnostics(
                         )
                     })
                     .collect(),
+                fixes: actions::document_fixes(d, file, &index),
             }
         })
         .collect()
@@ -280,28 +299,6 @@ fn step_label(
     id.map(|id| (id.name.clone(), id.span))
 }
 
-/// The name under the cursor, as the outline's items know it.
-enum Target<'a> {
-    /// A job, by its id (its declaration or a reference in `needs` or `needs.<job>`).
-    Job(&'a str),
-    /// A template, by the name a call gives it (`docker.build_push`, `smoke`).
-    Template(String),
-}
-
-/// Where the job or template named at `offset` is declared, in the same document.
-pub fn definition(document: &Document, offset: usize) -> Option<Range> {
-    let (text, file) = (document.text.as_str(), &document.file);
-    let index = LineIndex::new(text);
-    let span = match target_at(file, offset)? {
-        Target::Job(name) => job_items(file).find(|(id, _)| id.name == name)?.0.span,
-        Target::Template(name) => file.items.iter().find_map(|item| match &item.kind {
-            ItemKind::Template { name: id, .. } if id.name == name => Some(id.span),
-            _ => None,
-        })?,
-    };
-    Some(index.range(span.start, span.end))
-}
-
 /// Markdown for the name at `offset`: a job's summary (needs, condition, environment,
 /// gates, runner, steps), or a template's signature and documentation, as `pipec doc`
 /// prints it. Templates of imported modules need them: `read` supplies them.
@@ -312,28 +309,35 @@ pub fn hover(
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Option<String> {
     let (text, file) = (document.text.as_str(), &document.file);
-    match target_at(file, offset)? {
-        Target::Job(name) => {
-            let (id, item) = job_items(file).find(|(id, _)| id.name == name)?;
+    let index = names::NameIndex::of(document);
+    let (occurrence, binding) = index.at(offset)?;
+    match (binding.kind, &binding.origin) {
+        (names::NameKind::Job, names::Origin::Local(declared)) => {
+            let (id, item) = job_items(file).find(|(id, _)| id.span == *declared)?;
             Some(job_summary(text, id, item))
         }
-        Target::Template(name) => {
+        (names::NameKind::Template, origin) => {
+            let module_path = match origin {
+                names::Origin::Local(_) => path.to_string(),
+                names::Origin::Imported { spec } => modules::resolve_import(path, spec).ok()?,
+            };
+            // The namespace as the call writes it: `docker` in `docker.build_push`.
+            let written = text.get(occurrence.span.range()).unwrap_or_default();
+            let namespace = written
+                .rsplit_once('.')
+                .map_or("", |(namespace, _)| namespace);
             let (_, analysis) = analysis(path, text, read);
-            analysis.modules.iter().find_map(|module| {
-                let namespace = module.namespace();
-                module.templates.iter().find_map(|template| {
-                    let qualified = format!("{namespace}.{}", template.name);
-                    (qualified == name || template.name == name).then(|| {
-                        let shown = if qualified == name {
-                            namespace.as_str()
-                        } else {
-                            ""
-                        };
-                        template.markdown(shown)
-                    })
-                })
-            })
+            analysis
+                .modules
+                .iter()
+                // The standard library's documentation names a module without `.pipe`.
+                .find(|m| m.path == module_path || format!("{}.pipe", m.path) == module_path)?
+                .templates
+                .iter()
+                .find(|t| t.name == binding.name)
+                .map(|t| t.markdown(namespace))
         }
+        _ => None,
     }
 }
 
@@ -350,104 +354,6 @@ fn job_items(file: &ast::File) -> impl Iterator<Item = (&ast::Ident, &ast::Item)
             ItemKind::Job { id, .. } | ItemKind::JobCall { id, .. } => Some((id, item)),
             _ => None,
         })
-}
-
-fn target_at(file: &ast::File, offset: usize) -> Option<Target<'_>> {
-    let within =
-        |span: crate::span::Span| (span.start as usize) <= offset && offset <= span.end as usize;
-    for (id, item) in job_items(file) {
-        if within(id.span) {
-            return Some(Target::Job(&id.name));
-        }
-        if !within(item.span) {
-            continue;
-        }
-        let body = match &item.kind {
-            ItemKind::Job { body, .. } => Some(body),
-            ItemKind::JobCall { body, call, .. } => {
-                if within(call.name_span()) {
-                    return Some(Target::Template(call.name()));
-                }
-                body.as_ref()
-            }
-            _ => None,
-        };
-        for inner in body.iter().flat_map(|b| b.items.iter()) {
-            if !within(inner.span) {
-                continue;
-            }
-            match &inner.kind {
-                ItemKind::Property { key, value } if key.name == "needs" => {
-                    if let ast::ExprKind::List(items) = &value.kind {
-                        for need in items {
-                            if let ast::ExprKind::Name(name) = &need.kind
-                                && within(name.span)
-                            {
-                                return Some(Target::Job(&name.name));
-                            }
-                        }
-                    }
-                }
-                ItemKind::StepCall { call, .. } if within(call.name_span()) => {
-                    return Some(Target::Template(call.name()));
-                }
-                _ => {}
-            }
-            if let Some(job) = needs_reference(inner, offset) {
-                return Some(Target::Job(job));
-            }
-        }
-    }
-    None
-}
-
-/// `needs.<job>` in any expression of an item, when the cursor is on the job's name.
-fn needs_reference(item: &ast::Item, offset: usize) -> Option<&str> {
-    fn walk(expr: &ast::Expr, offset: usize) -> Option<&str> {
-        let within = |span: crate::span::Span| {
-            (span.start as usize) <= offset && offset <= span.end as usize
-        };
-        if !within(expr.span) {
-            return None;
-        }
-        match &expr.kind {
-            ast::ExprKind::Member { base, name } => {
-                if let ast::ExprKind::Name(root) = &base.kind
-                    && root.name == "needs"
-                    && within(name.span)
-                {
-                    return Some(&name.name);
-                }
-                walk(base, offset)
-            }
-            ast::ExprKind::Index { base, index } => {
-                walk(base, offset).or_else(|| walk(index, offset))
-            }
-            ast::ExprKind::Call { args, .. } | ast::ExprKind::List(args) => {
-                args.iter().find_map(|a| walk(a, offset))
-            }
-            ast::ExprKind::Unary { operand, .. } => walk(operand, offset),
-            ast::ExprKind::Binary { lhs, rhs, .. } => {
-                walk(lhs, offset).or_else(|| walk(rhs, offset))
-            }
-            ast::ExprKind::String(text) => text.parts.iter().find_map(|part| match part {
-                ast::StringPart::Interpolation(inner) => walk(inner, offset),
-                ast::StringPart::Text(_) => None,
-            }),
-            _ => None,
-        }
-    }
-    match &item.kind {
-        ItemKind::Property { value, .. } => walk(value, offset),
-        ItemKind::Output {
-            value: Some(value), ..
-        } => walk(value, offset),
-        ItemKind::KeyBlock { body, .. } | ItemKind::Step { body, .. } => body
-            .items
-            .iter()
-            .find_map(|inner| needs_reference(inner, offset)),
-        _ => None,
-    }
 }
 
 /// A job's summary: the settings that decide when and where it runs, as written.
@@ -487,194 +393,6 @@ fn job_summary(text: &str, id: &ast::Ident, item: &ast::Item) -> String {
     }
     out.push_str(&format!("\n- steps: {steps}"));
     out
-}
-
-/// What completion offers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CompletionKind {
-    Keyword,
-    Job,
-    Template,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Completion {
-    pub label: String,
-    pub kind: CompletionKind,
-    /// A job's title, a template's signature.
-    pub detail: Option<String>,
-}
-
-/// Settings and blocks a pipeline's body takes.
-const PIPELINE_KEYWORDS: &[&str] = &[
-    "job",
-    "on",
-    "env",
-    "let",
-    "gate",
-    "environment",
-    "promotion",
-    "secrets",
-    "vars",
-    "concurrency",
-    "permissions",
-    "defaults",
-    "run_name",
-];
-/// Settings and blocks a job's body takes.
-const JOB_KEYWORDS: &[&str] = &[
-    "step",
-    "needs",
-    "when",
-    "runs_on",
-    "environment",
-    "requires",
-    "timeout",
-    "continue_on_error",
-    "env",
-    "output",
-    "matrix",
-    "service",
-    "container",
-    "on_failure",
-    "permissions",
-    "concurrency",
-    "shell",
-    "working_directory",
-];
-/// What a file holds at its top level.
-const FILE_KEYWORDS: &[&str] = &["pipeline", "import", "template", "let", "enum"];
-
-/// Completions at `offset`, from the text before it on its line and the items around it:
-/// job names in `needs: [...]` and after `needs.`, templates after `step` (the document's
-/// and its imports', which `read` supplies), and the keywords of the enclosing block.
-/// Broken text still completes: the parse recovers around it.
-pub fn completion(
-    path: &str,
-    document: &Document,
-    offset: usize,
-    read: &mut dyn FnMut(&str) -> Result<String, String>,
-) -> Vec<Completion> {
-    let (text, file) = (document.text.as_str(), &document.file);
-    let offset = offset.min(text.len());
-    let line_start = text
-        .get(..offset)
-        .and_then(|t| t.rfind('\n'))
-        .map_or(0, |at| at + 1);
-    let before = text.get(line_start..offset).unwrap_or_default();
-    let word_start = before
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.'))
-        .map_or(0, |at| at + 1);
-    let word = before.get(word_start..).unwrap_or_default();
-    let ahead = before.get(..word_start).unwrap_or_default().trim_end();
-    let jobs = || -> Vec<Completion> {
-        job_items(file)
-            .filter(|(_, item)| {
-                !((item.span.start as usize) <= offset && offset <= item.span.end as usize)
-            })
-            .map(|(id, item)| Completion {
-                label: id.name.clone(),
-                kind: CompletionKind::Job,
-                detail: match &item.kind {
-                    ItemKind::Job { name, .. } | ItemKind::JobCall { name, .. } => {
-                        name.as_ref().and_then(ast::StringLit::as_plain)
-                    }
-                    _ => None,
-                },
-            })
-            .collect()
-    };
-    let in_needs_list = ahead.rfind("needs:").is_some_and(|at| {
-        let rest = ahead.get(at + "needs:".len()..).unwrap_or_default();
-        rest.trim_start().starts_with('[') && !rest.contains(']')
-    });
-    let mut items = if in_needs_list {
-        jobs()
-    } else if let Some(partial) = word.strip_prefix("needs.") {
-        jobs()
-            .into_iter()
-            .filter(|job| job.label.starts_with(partial))
-            .collect()
-    } else if ahead == "step" || ahead.ends_with(" step") {
-        templates(path, text, read)
-    } else if ahead.is_empty() {
-        let keywords = match enclosing(file, offset) {
-            Some(Enclosing::Job) => JOB_KEYWORDS,
-            Some(Enclosing::Pipeline) => PIPELINE_KEYWORDS,
-            None => FILE_KEYWORDS,
-        };
-        keywords
-            .iter()
-            .map(|keyword| Completion {
-                label: (*keyword).to_string(),
-                kind: CompletionKind::Keyword,
-                detail: None,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    if !word.contains('.') {
-        items.retain(|item| item.label.starts_with(word));
-    }
-    items
-}
-
-enum Enclosing {
-    Pipeline,
-    Job,
-}
-
-/// The innermost pipeline or job whose braces hold `offset`.
-fn enclosing(file: &ast::File, offset: usize) -> Option<Enclosing> {
-    let inside = |block: &ast::Block| {
-        (block.span.start as usize) < offset && offset < block.span.end as usize
-    };
-    for item in &file.items {
-        if let ItemKind::Pipeline { body, .. } = &item.kind
-            && inside(body)
-        {
-            for inner in &body.items {
-                if let ItemKind::Job { body: job, .. } = &inner.kind
-                    && inside(job)
-                {
-                    return Some(Enclosing::Job);
-                }
-            }
-            return Some(Enclosing::Pipeline);
-        }
-    }
-    None
-}
-
-/// Every step template the document can call: its own and its imports'.
-fn templates(
-    path: &str,
-    text: &str,
-    read: &mut dyn FnMut(&str) -> Result<String, String>,
-) -> Vec<Completion> {
-    let (_, analysis) = analysis(path, text, read);
-    let mut items = Vec::new();
-    for module in &analysis.modules {
-        let namespace = if module.path == path {
-            String::new()
-        } else {
-            module.namespace()
-        };
-        for template in module.templates.iter().filter(|t| t.kind == "step") {
-            let label = if namespace.is_empty() {
-                template.name.clone()
-            } else {
-                format!("{namespace}.{}", template.name)
-            };
-            items.push(Completion {
-                detail: Some(template.signature(&namespace)),
-                label,
-                kind: CompletionKind::Template,
-            });
-        }
-    }
-    items
 }
 
 #[cfg(test)]

@@ -1,0 +1,801 @@
+//! The names of one document: every declaration of a job, `let`, template, gate and
+//! imported module, and every reference to one, with spans; and the editor questions that
+//! are lookups in them (definition, references, rename).
+//!
+//! The index is built from the error-tolerant parse alone and resolves names as the
+//! checker does (`check/pipeline.rs`, `check/templates.rs`, `check/imports.rs`): jobs and
+//! gates per pipeline, the first of two declarations winning; `let`s in order, each seeing
+//! the ones before it, a pipeline's after the file's and a template's parameters after
+//! both, the innermost (latest) one winning; templates by a bare name (imported by name
+//! first, then the file's own) or as `namespace.name` of an imported module. Declarations
+//! in another file are found by parsing the module an import names, never by guessing.
+
+use crate::ast::{self, ExprKind, ItemKind};
+use crate::modules;
+use crate::span::Span;
+
+use super::{Document, LineIndex, Location, Range};
+
+/// What a name stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NameKind {
+    Job,
+    Let,
+    Template,
+    Gate,
+    /// An imported module, named by its import's path.
+    Module,
+}
+
+impl NameKind {
+    fn describe(self) -> &'static str {
+        match self {
+            NameKind::Job => "a job",
+            NameKind::Let => "a `let`",
+            NameKind::Template => "a template",
+            NameKind::Gate => "a gate",
+            NameKind::Module => "a module",
+        }
+    }
+}
+
+/// Where names of one kind are declared together: two of them clash within a scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scope {
+    File,
+    /// A pipeline, by its position among the file's items.
+    Pipeline(usize),
+    /// A template's parameters, by the template's position among the file's items.
+    Template(usize),
+    /// Templates reached through a module's namespace (`docker.build_push`).
+    Namespace,
+}
+
+impl Scope {
+    /// Whether a name declared in `self` and one in `other` could hide each other: the
+    /// same scope, or (for `let`s) one of them the file's, which every other scope sees.
+    fn meets(self, other: Scope, kind: NameKind) -> bool {
+        self == other || (kind == NameKind::Let && (self == Scope::File || other == Scope::File))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// Declared in the document: the span of the declared name.
+    Local(Span),
+    /// Declared by the module an import names: the import's path as written.
+    Imported { spec: String },
+}
+
+/// Something names refer to.
+#[derive(Clone, Debug)]
+pub(crate) struct Binding {
+    pub kind: NameKind,
+    pub name: String,
+    pub origin: Origin,
+    pub scope: Scope,
+}
+
+/// A name in the text that declares or refers to a binding.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Occurrence {
+    /// An index into [`NameIndex::bindings`].
+    pub binding: usize,
+    /// The name as written: what an edit replaces (inside the quotes of a string).
+    pub span: Span,
+    pub declaration: bool,
+}
+
+pub(crate) struct NameIndex {
+    bindings: Vec<Binding>,
+    /// In source order.
+    occurrences: Vec<Occurrence>,
+    /// Bare names in expressions that are no `let` (contexts such as `branch`, enum
+    /// members): a `let` renamed to one of them would capture it.
+    unresolved: Vec<ast::Ident>,
+}
+
+impl NameIndex {
+    pub fn of(document: &Document) -> NameIndex {
+        let mut builder = Builder {
+            text: &document.text,
+            index: NameIndex {
+                bindings: Vec::new(),
+                occurrences: Vec::new(),
+                unresolved: Vec::new(),
+            },
+            templates: Vec::new(),
+            parameters: Vec::new(),
+            namespaces: Vec::new(),
+            jobs: Vec::new(),
+            gates: Vec::new(),
+            lets: Vec::new(),
+            in_call_outputs: false,
+        };
+        builder.file(&document.file);
+        let mut index = builder.index;
+        index
+            .occurrences
+            .sort_by_key(|o| (o.span.start, o.span.end));
+        index
+    }
+
+    /// The name at `offset`; a cursor just after a name is still on it.
+    pub fn at(&self, offset: usize) -> Option<(&Occurrence, &Binding)> {
+        self.occurrences
+            .iter()
+            .find(|o| (o.span.start as usize) <= offset && offset <= o.span.end as usize)
+            .and_then(|o| Some((o, self.bindings.get(o.binding)?)))
+    }
+
+    fn occurrences_of(&self, binding: usize) -> impl Iterator<Item = &Occurrence> {
+        self.occurrences
+            .iter()
+            .filter(move |o| o.binding == binding)
+    }
+
+    /// Another binding of the same kind called `name` where `binding` would meet it.
+    fn clash(&self, binding: usize, name: &str) -> Option<&Binding> {
+        let renamed = self.bindings.get(binding)?;
+        self.bindings.iter().enumerate().find_map(|(id, other)| {
+            (id != binding
+                && other.kind == renamed.kind
+                && other.name == name
+                && renamed.scope.meets(other.scope, renamed.kind))
+            .then_some(other)
+        })
+    }
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    index: NameIndex,
+    /// Templates callable by a bare name, in the checker's lookup order.
+    templates: Vec<(String, usize)>,
+    /// The parameters of each template of the file, by the template's binding: `let`s in
+    /// its body, and what the arguments of a call name.
+    parameters: Vec<(usize, Vec<(String, usize)>)>,
+    /// Module namespaces: the alias and the import's path.
+    namespaces: Vec<(String, String)>,
+    /// The jobs and gates of the pipeline being walked; empty outside one.
+    jobs: Vec<(String, usize)>,
+    gates: Vec<(String, usize)>,
+    /// The `let`s in scope, the innermost last.
+    lets: Vec<(String, usize)>,
+    /// Inside the `output`s of `on call`, where `jobs.<job>` names a job too.
+    in_call_outputs: bool,
+}
+
+impl Builder<'_> {
+    fn declare(&mut self, kind: NameKind, name: &ast::Ident, scope: Scope) -> usize {
+        let binding = self.index.bindings.len();
+        self.index.bindings.push(Binding {
+            kind,
+            name: name.name.clone(),
+            origin: Origin::Local(name.span),
+            scope,
+        });
+        self.index.occurrences.push(Occurrence {
+            binding,
+            span: name.span,
+            declaration: true,
+        });
+        binding
+    }
+
+    /// The binding of an imported module's name, made by its first occurrence.
+    fn imported(&mut self, kind: NameKind, name: &str, spec: &str, scope: Scope) -> usize {
+        let existing = self.index.bindings.iter().position(|b| {
+            b.kind == kind
+                && b.name == name
+                && b.scope == scope
+                && matches!(&b.origin, Origin::Imported { spec: s } if s == spec)
+        });
+        existing.unwrap_or_else(|| {
+            self.index.bindings.push(Binding {
+                kind,
+                name: name.to_string(),
+                origin: Origin::Imported {
+                    spec: spec.to_string(),
+                },
+                scope,
+            });
+            self.index.bindings.len() - 1
+        })
+    }
+
+    /// The parameters of a template of the file; none for an imported one.
+    fn parameters_of(&self, template: usize) -> &[(String, usize)] {
+        self.parameters
+            .iter()
+            .find(|(t, _)| *t == template)
+            .map_or(&[], |(_, params)| params.as_slice())
+    }
+
+    fn refer(&mut self, binding: usize, span: Span) {
+        self.index.occurrences.push(Occurrence {
+            binding,
+            span,
+            declaration: false,
+        });
+    }
+
+    fn file(&mut self, file: &ast::File) {
+        for item in &file.items {
+            if let ItemKind::Import { path, names, alias } = &item.kind {
+                self.import(path, names.as_deref(), alias.as_ref());
+            }
+        }
+        // Every template before any body: templates call each other in any order.
+        for (position, item) in file.items.iter().enumerate() {
+            if let ItemKind::Template { name, params, .. } = &item.kind {
+                let template = self.declare(NameKind::Template, name, Scope::File);
+                first_wins(&mut self.templates, name, template);
+                let mut declared = Vec::new();
+                for param in params {
+                    let binding =
+                        self.declare(NameKind::Let, &param.name, Scope::Template(position));
+                    first_wins(&mut declared, &param.name, binding);
+                }
+                self.parameters.push((template, declared));
+            }
+        }
+        for item in &file.items {
+            if let ItemKind::Let { name, value, .. } = &item.kind {
+                self.expr(value);
+                let binding = self.declare(NameKind::Let, name, Scope::File);
+                self.lets.push((name.name.clone(), binding));
+            }
+        }
+        for (position, item) in file.items.iter().enumerate() {
+            match &item.kind {
+                ItemKind::Template {
+                    name, params, body, ..
+                } => self.template(name, params, body),
+                ItemKind::Pipeline { body, .. } => self.pipeline(position, body),
+                _ => {}
+            }
+        }
+    }
+
+    fn import(
+        &mut self,
+        path: &ast::StringLit,
+        names: Option<&[ast::Ident]>,
+        alias: Option<&ast::Ident>,
+    ) {
+        let Some(spec) = path.as_plain() else {
+            return;
+        };
+        let module = self.imported(NameKind::Module, &spec, &spec, Scope::File);
+        self.refer(module, path.span);
+        match names {
+            Some(names) => {
+                for name in names {
+                    let binding = self.imported(NameKind::Template, &name.name, &spec, Scope::File);
+                    self.refer(binding, name.span);
+                    first_wins(&mut self.templates, name, binding);
+                }
+            }
+            None => {
+                let alias = alias.map_or_else(|| modules::default_alias(&spec), |a| a.name.clone());
+                self.namespaces.push((alias, spec));
+            }
+        }
+    }
+
+    /// A template's parameters are `let`s in its body; their defaults see only the file's.
+    fn template(&mut self, name: &ast::Ident, params: &[ast::Param], body: &ast::Block) {
+        let outer = self.lets.len();
+        for default in params.iter().filter_map(|p| p.default.as_ref()) {
+            self.expr(default);
+        }
+        let declared = Origin::Local(name.span);
+        let template = self
+            .index
+            .bindings
+            .iter()
+            .position(|b| b.origin == declared);
+        if let Some(template) = template {
+            let params = self.parameters_of(template).to_vec();
+            self.lets.extend(params);
+        }
+        self.block(body);
+        self.lets.truncate(outer);
+    }
+
+    fn pipeline(&mut self, position: usize, body: &ast::Block) {
+        let scope = Scope::Pipeline(position);
+        for item in &body.items {
+            match &item.kind {
+                ItemKind::Job { id, .. } | ItemKind::JobCall { id, .. } => {
+                    let binding = self.declare(NameKind::Job, id, scope);
+                    first_wins(&mut self.jobs, id, binding);
+                }
+                ItemKind::Gate { name, .. } => {
+                    let binding = self.declare(NameKind::Gate, name, scope);
+                    first_wins(&mut self.gates, name, binding);
+                }
+                _ => {}
+            }
+        }
+        let outer = self.lets.len();
+        for item in &body.items {
+            if let ItemKind::Let { name, value, .. } = &item.kind {
+                self.expr(value);
+                let binding = self.declare(NameKind::Let, name, scope);
+                self.lets.push((name.name.clone(), binding));
+            }
+        }
+        for item in &body.items {
+            if !matches!(item.kind, ItemKind::Let { .. }) {
+                self.item(item);
+            }
+        }
+        self.lets.truncate(outer);
+        self.jobs.clear();
+        self.gates.clear();
+    }
+
+    fn block(&mut self, block: &ast::Block) {
+        for item in &block.items {
+            self.item(item);
+        }
+    }
+
+    fn item(&mut self, item: &ast::Item) {
+        match &item.kind {
+            ItemKind::Job { body, .. }
+            | ItemKind::Step { body, .. }
+            | ItemKind::Service { body, .. }
+            | ItemKind::Enum { body, .. } => self.block(body),
+            ItemKind::JobCall { call, body, .. } | ItemKind::StepCall { call, body, .. } => {
+                self.call(call);
+                if let Some(body) = body {
+                    self.block(body);
+                }
+            }
+            ItemKind::Trigger {
+                event,
+                body: Some(body),
+            } => {
+                self.in_call_outputs = event.name == "call";
+                self.block(body);
+                self.in_call_outputs = false;
+            }
+            ItemKind::Input {
+                body: Some(body), ..
+            }
+            | ItemKind::Secret {
+                body: Some(body), ..
+            }
+            | ItemKind::Environment {
+                body: Some(body), ..
+            } => self.block(body),
+            // Permission levels are words, not values.
+            ItemKind::KeyBlock { key, body } if key.name != "permissions" => self.block(body),
+            ItemKind::Let { value, .. }
+            | ItemKind::Output {
+                value: Some(value), ..
+            } => self.expr(value),
+            // A gate is the list of jobs that must pass.
+            ItemKind::Gate { value, .. } => self.name_list(value, NameKind::Job),
+            ItemKind::Property { key, value } => match key.name.as_str() {
+                "needs" => self.name_list(value, NameKind::Job),
+                "requires" => self.name_list(value, NameKind::Gate),
+                // Lists of names the setting declares, and permission words.
+                "outputs" | "secrets" | "vars" | "permissions" => {}
+                _ => self.expr(value),
+            },
+            _ => {}
+        }
+    }
+
+    fn call(&mut self, call: &ast::TemplateCall) {
+        match call.path.as_slice() {
+            [name] => {
+                if let Some(template) = lookup(&self.templates, &name.name) {
+                    self.refer(template, name.span);
+                    // An argument names a parameter of the template.
+                    let arguments: Vec<(usize, Span)> = call
+                        .args
+                        .iter()
+                        .filter_map(|a| {
+                            Some((
+                                lookup(self.parameters_of(template), &a.name.name)?,
+                                a.name.span,
+                            ))
+                        })
+                        .collect();
+                    for (param, span) in arguments {
+                        self.refer(param, span);
+                    }
+                }
+            }
+            [namespace, name] => {
+                let spec = self
+                    .namespaces
+                    .iter()
+                    .find(|(alias, _)| *alias == namespace.name)
+                    .map(|(_, spec)| spec.clone());
+                if let Some(spec) = spec {
+                    let binding =
+                        self.imported(NameKind::Template, &name.name, &spec, Scope::Namespace);
+                    self.refer(binding, call.name_span());
+                }
+            }
+            _ => {}
+        }
+        for argument in &call.args {
+            self.expr(&argument.value);
+        }
+    }
+
+    /// `[lint, "unit-tests"]`, or one name: jobs (`needs`, gates) or gates (`requires`).
+    fn name_list(&mut self, value: &ast::Expr, kind: NameKind) {
+        let items = match &value.kind {
+            ExprKind::List(items) => items.iter().collect(),
+            _ => vec![value],
+        };
+        for item in items {
+            let (name, span) = match &item.kind {
+                ExprKind::Name(ident) => (ident.name.clone(), ident.span),
+                ExprKind::String(text) => {
+                    let Some((name, span)) = self.string_contents(text) else {
+                        continue;
+                    };
+                    (name, span)
+                }
+                _ => continue,
+            };
+            let table = if kind == NameKind::Job {
+                &self.jobs
+            } else {
+                &self.gates
+            };
+            if let Some(binding) = lookup(table, &name) {
+                self.refer(binding, span);
+            }
+        }
+    }
+
+    /// A one-line string's text and the span between its quotes, when it is written
+    /// without escapes (so the span holds exactly the text).
+    fn string_contents(&self, text: &ast::StringLit) -> Option<(String, Span)> {
+        let name = text.as_plain()?;
+        let inner = Span {
+            start: text.span.start.checked_add(1)?,
+            end: text.span.end.checked_sub(1)?,
+            ..text.span
+        };
+        (!text.multiline && self.text.get(inner.range()) == Some(name.as_str()))
+            .then_some((name, inner))
+    }
+
+    fn expr(&mut self, expr: &ast::Expr) {
+        match &expr.kind {
+            ExprKind::Name(ident) => match lookup(&self.lets, &ident.name) {
+                Some(binding) => self.refer(binding, ident.span),
+                None => self.index.unresolved.push(ident.clone()),
+            },
+            ExprKind::Member { base, name } => match &base.kind {
+                // The root of a path is a namespace (`needs`, `matrix`, a module), never a
+                // `let`: the checker reads `a.b` as a path.
+                ExprKind::Name(root) => {
+                    let names_job =
+                        root.name == "needs" || (self.in_call_outputs && root.name == "jobs");
+                    if let Some(binding) = lookup(&self.jobs, &name.name).filter(|_| names_job) {
+                        self.refer(binding, name.span);
+                    }
+                }
+                _ => self.expr(base),
+            },
+            ExprKind::Index { base, index } => {
+                self.expr(base);
+                self.expr(index);
+            }
+            ExprKind::Call { args: items, .. } | ExprKind::List(items) => {
+                for item in items {
+                    self.expr(item);
+                }
+            }
+            ExprKind::Unary { operand, .. } => self.expr(operand),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                self.expr(lhs);
+                self.expr(rhs);
+            }
+            ExprKind::String(text) => {
+                for part in &text.parts {
+                    if let ast::StringPart::Interpolation(inner) = part {
+                        self.expr(inner);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Adds a declaration to a lookup table unless the name is already in it: the checker
+/// keeps the first of two declarations and reports the second.
+fn first_wins(table: &mut Vec<(String, usize)>, name: &ast::Ident, binding: usize) {
+    if lookup(table, &name.name).is_none() {
+        table.push((name.name.clone(), binding));
+    }
+}
+
+/// The binding a name refers to: the last one of that name in the table.
+fn lookup(table: &[(String, usize)], name: &str) -> Option<usize> {
+    table
+        .iter()
+        .rev()
+        .find(|(n, _)| n == name)
+        .map(|(_, binding)| *binding)
+}
+
+/// Where the job, `let`, template, gate or module named at `offset` is declared: in the
+/// document, or in the module file an import names (the file's start for the module
+/// itself). `read` supplies the modules. Standard library modules are embedded in pipec
+/// and have no file an editor could open, so their templates have no definition here.
+pub fn definition(
+    path: &str,
+    document: &Document,
+    offset: usize,
+    read: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Option<Location> {
+    let index = NameIndex::of(document);
+    let (_, binding) = index.at(offset)?;
+    declaration(path, document, binding, read)
+}
+
+fn declaration(
+    path: &str,
+    document: &Document,
+    binding: &Binding,
+    read: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Option<Location> {
+    let spec = match &binding.origin {
+        Origin::Local(span) => {
+            return Some(Location {
+                path: path.to_string(),
+                range: LineIndex::new(&document.text).range(span.start, span.end),
+            });
+        }
+        Origin::Imported { spec } => spec,
+    };
+    let module_path = modules::resolve_import(path, spec).ok()?;
+    if is_stdlib(&module_path) {
+        return None;
+    }
+    let text = read(&module_path).ok()?;
+    if binding.kind == NameKind::Module {
+        return Some(Location {
+            path: module_path,
+            range: Range::default(),
+        });
+    }
+    let module = Document::new(text);
+    let index = NameIndex::of(&module);
+    let declared = index
+        .bindings
+        .iter()
+        .find(|b| b.kind == binding.kind && b.name == binding.name && b.scope == Scope::File)?;
+    declaration(&module_path, &module, declared, read)
+}
+
+/// Whether a module path is the standard library's, as [`modules::resolve_import`] makes it.
+fn is_stdlib(module_path: &str) -> bool {
+    modules::stdlib_names().any(|name| modules::stdlib_path(name) == module_path)
+}
+
+/// Every place the name at `offset` is used in the document, with its declaration when
+/// `include_declaration` (in the document, or in the module file that declares it).
+pub fn references(
+    path: &str,
+    document: &Document,
+    offset: usize,
+    include_declaration: bool,
+    read: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Vec<Location> {
+    let index = NameIndex::of(document);
+    let Some((occurrence, binding)) = index.at(offset) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    if include_declaration && matches!(binding.origin, Origin::Imported { .. }) {
+        found.extend(declaration(path, document, binding, read));
+    }
+    let lines = LineIndex::new(&document.text);
+    found.extend(
+        index
+            .occurrences_of(occurrence.binding)
+            .filter(|o| include_declaration || !o.declaration)
+            .map(|o| Location {
+                path: path.to_string(),
+                range: lines.range(o.span.start, o.span.end),
+            }),
+    );
+    found
+}
+
+/// The name a rename at `offset` would change; `None` where there is nothing to rename.
+/// Names declared by an imported module are offered too, so that [`rename`] can say why
+/// it refuses them.
+pub fn prepare_rename(document: &Document, offset: usize) -> Option<Range> {
+    let index = NameIndex::of(document);
+    let (occurrence, binding) = index.at(offset)?;
+    (binding.kind != NameKind::Module)
+        .then(|| LineIndex::new(&document.text).range(occurrence.span.start, occurrence.span.end))
+}
+
+/// The grammar's keywords (`grammar/pipe.pest`: `declaration_keyword`, `kw_from`, `kw_as`,
+/// `boolean`): the grammar would read a name spelt like one as the keyword.
+const KEYWORDS: &[&str] = &[
+    "pipeline",
+    "job",
+    "step",
+    "on",
+    "let",
+    "gate",
+    "service",
+    "input",
+    "secret",
+    "output",
+    "environment",
+    "promotion",
+    "import",
+    "template",
+    "enum",
+    "from",
+    "as",
+    "true",
+    "false",
+];
+
+/// The edits that rename the job, `let`, template or gate at `offset` to `new_name`: its
+/// declaration and every reference. Refused, with the reason, for a name that is not an
+/// identifier or is a keyword, that another name of the same kind already has where the
+/// two would meet, for a name declared in another file, and when the renamed document
+/// would have an error the checker (run with the modules `read` supplies) did not report
+/// before.
+pub fn rename(
+    path: &str,
+    document: &Document,
+    offset: usize,
+    new_name: &str,
+    read: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Result<Vec<(Location, String)>, String> {
+    let index = NameIndex::of(document);
+    let Some((occurrence, binding)) = index.at(offset) else {
+        return Err("there is no job, `let`, template or gate here to rename".into());
+    };
+    if let Origin::Imported { spec } = &binding.origin {
+        return Err(match binding.kind {
+            NameKind::Module => "a module is named by its file; to call it something else here, write `import \"...\" as name`".to_string(),
+            _ if modules::resolve_import(path, spec).is_ok_and(|p| is_stdlib(&p)) => format!(
+                "`{}` is a template of the standard library module `{spec}`, which cannot be renamed",
+                binding.name
+            ),
+            _ => format!(
+                "`{}` is declared in `{spec}`; rename it there, where the files importing it can be found",
+                binding.name
+            ),
+        });
+    }
+    if !is_identifier(new_name) {
+        return Err(format!(
+            "`{new_name}` is not a name: a name starts with a letter or `_` and goes on with letters, digits, `_` and single `-`s between them"
+        ));
+    }
+    if KEYWORDS.contains(&new_name) {
+        return Err(format!("`{new_name}` is a keyword"));
+    }
+    if let Some(other) = index.clash(occurrence.binding, new_name) {
+        let place = match other.origin {
+            Origin::Local(span) => format!(
+                "line {}",
+                LineIndex::new(&document.text)
+                    .position(span.start as usize)
+                    .line
+                    + 1
+            ),
+            Origin::Imported { .. } => "an import".into(),
+        };
+        return Err(format!(
+            "{} called `{new_name}` already exists ({place})",
+            binding.kind.describe()
+        ));
+    }
+    if binding.kind == NameKind::Let
+        && let Some(captured) = index.unresolved.iter().find(|i| i.name == new_name)
+    {
+        return Err(format!(
+            "`{new_name}` already means something else on line {}; a `let` of that name would hide it",
+            LineIndex::new(&document.text)
+                .position(captured.span.start as usize)
+                .line
+                + 1
+        ));
+    }
+    let spans: Vec<Span> = index
+        .occurrences_of(occurrence.binding)
+        .map(|o| o.span)
+        .collect();
+    let renamed = replaced(&document.text, &spans, new_name);
+    if let Some(new_error) = new_error(
+        &errors(path, &document.text, read),
+        &errors(path, &renamed, read),
+    ) {
+        return Err(format!(
+            "renaming `{}` to `{new_name}` would break the file: {new_error}",
+            binding.name
+        ));
+    }
+    let lines = LineIndex::new(&document.text);
+    Ok(spans
+        .iter()
+        .map(|span| {
+            let location = Location {
+                path: path.to_string(),
+                range: lines.range(span.start, span.end),
+            };
+            (location, new_name.to_string())
+        })
+        .collect())
+}
+
+/// Whether `name` is one identifier of the grammar: the parser, asked to read it as the
+/// name of a `let`, reads exactly it.
+fn is_identifier(name: &str) -> bool {
+    let probe = format!("let {name} = 0");
+    let (file, problems) = crate::parse::parse_file(crate::span::FileId::default(), &probe);
+    problems.is_empty()
+        && matches!(file.items.as_slice(), [item] if matches!(&item.kind, ItemKind::Let { name: declared, .. } if declared.name == name))
+}
+
+/// `text` with every span (sorted, apart) replaced by `with`.
+fn replaced(text: &str, spans: &[Span], with: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for span in spans {
+        out.push_str(text.get(copied..span.start as usize).unwrap_or_default());
+        out.push_str(with);
+        copied = span.end as usize;
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    out
+}
+
+/// Each error the checker reports in the document: its code and the first line of its
+/// message.
+fn errors(
+    path: &str,
+    text: &str,
+    read: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Vec<(&'static str, String)> {
+    super::diagnostics(path, text, read)
+        .into_iter()
+        .filter(|d| d.severity == crate::Severity::Error)
+        .map(|d| {
+            (
+                d.code,
+                d.message.lines().next().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// An error of `after` that `before` did not have. Codes are counted rather than messages
+/// compared, since a message that quotes the renamed name changes with it.
+fn new_error(before: &[(&str, String)], after: &[(&str, String)]) -> Option<String> {
+    let count =
+        |errors: &[(&str, String)], code: &str| errors.iter().filter(|(c, _)| *c == code).count();
+    let (code, _) = after
+        .iter()
+        .find(|(code, _)| count(after, code) > count(before, code))?;
+    after
+        .iter()
+        .filter(|(c, _)| c == code)
+        .find(|(_, message)| !before.iter().any(|(_, m)| m == message))
+        .map(|(_, message)| message.clone())
+}
