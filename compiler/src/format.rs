@@ -145,14 +145,25 @@ impl<'t> Printer<'t> {
             first = false;
             cursor = self.trailing_comment(item.span.end as usize);
         }
-        self.gap(cursor..region.end, indent, first, region.start == 0 && first);
+        self.gap(
+            cursor..region.end,
+            indent,
+            first,
+            region.start == 0 && first,
+        );
     }
 
     /// Writes the comments between two items (or a block's edge and an item), each on its
     /// own line; whether a blank line goes between them and what follows (never at the
     /// start of a block). A comment on the line the gap starts on ends that line, unless
     /// the gap starts the file.
-    fn gap(&mut self, range: Range<usize>, indent: usize, first: bool, at_file_start: bool) -> bool {
+    fn gap(
+        &mut self,
+        range: Range<usize>,
+        indent: usize,
+        first: bool,
+        at_file_start: bool,
+    ) -> bool {
         let text = self.text;
         let gap = text.get(range).unwrap_or_default();
         let segments: Vec<&str> = gap.split('\n').collect();
@@ -335,7 +346,7 @@ impl<'t> Printer<'t> {
     /// A bracketed list: on one line if it was written on one line, else one element a
     /// line, indented, with its comments on their lines.
     fn group(&mut self, before: Option<Token>, open: Token, inner: &[Token], close: Token) {
-        let opening = self.slice(open.range()).to_owned();
+        let opening = self.slice(open.range());
         let (separator, elements) = match self.groups.get(&open.start) {
             Some(spans) => (
                 Separator::Newline,
@@ -345,10 +356,9 @@ impl<'t> Printer<'t> {
                     .collect(),
             ),
             None => {
-                let after_value = before.is_some_and(|b| {
-                    matches!(b.kind, Kind::Word | Kind::Close | Kind::Text)
-                });
-                let separator = match (opening.as_str(), after_value) {
+                let after_value =
+                    before.is_some_and(|b| matches!(b.kind, Kind::Word | Kind::Close | Kind::Text));
+                let separator = match (opening, after_value) {
                     ("(", true) | ("[", false) => Separator::Comma,
                     _ => Separator::Single,
                 };
@@ -359,7 +369,7 @@ impl<'t> Printer<'t> {
             .iter()
             .any(|t| matches!(t.kind, Kind::Newline | Kind::Comment));
         let braces = opening == "{";
-        self.out.push_str(&opening);
+        self.out.push_str(opening);
         if separator == Separator::Single {
             let indent = self.line_indent;
             self.sequence(inner, indent);
@@ -393,7 +403,7 @@ impl<'t> Printer<'t> {
             self.group_comments(inner.get(cursor..).unwrap_or_default(), indent);
             self.newline(outer);
         }
-        self.out.push_str(self.text.get(close.range()).unwrap_or_default());
+        self.out.push_str(self.slice(close.range()));
     }
 
     /// The comments between two elements of a broken list: one on the line of the element
@@ -418,13 +428,13 @@ impl<'t> Printer<'t> {
 
     /// Whether one space separates two tokens on a line.
     fn spaced(&self, before: Token, after: Token) -> bool {
-        let opening = |t: Token| self.slice(t.range()).to_owned();
+        let opening = |t: Token| self.slice(t.range());
         match (before.kind, after.kind) {
             (_, Kind::Comma | Kind::Colon | Kind::Question | Kind::Dot) => false,
             (Kind::Open, _) => opening(before) == "{",
             (_, Kind::Close) => opening(after) == "}",
             (Kind::Dot | Kind::Not, _) => false,
-            (_, Kind::Open) => match opening(after).as_str() {
+            (_, Kind::Open) => match opening(after) {
                 "(" => before.kind != Kind::Word,
                 "[" => !matches!(before.kind, Kind::Word | Kind::Close | Kind::Text),
                 _ => true,
@@ -499,9 +509,7 @@ fn matching_close(tokens: &[Token], open: usize) -> usize {
 /// amount keeps it. A script whose text starts on the `"""` line, ends before the closing
 /// line, or has an interpolation across lines is kept as written.
 fn reindent_script(raw: &str, indent: usize) -> String {
-    let body = raw
-        .get(3..raw.len().saturating_sub(3))
-        .unwrap_or_default();
+    let body = raw.get(3..raw.len().saturating_sub(3)).unwrap_or_default();
     let lines: Vec<&str> = body.split('\n').collect();
     let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
         return raw.to_owned();
@@ -604,14 +612,22 @@ fn lex(text: &str, range: Range<usize>) -> Vec<Token> {
             b'\n' => (Kind::Newline, 1),
             b'#' => (Kind::Comment, rest.find('\n').unwrap_or(rest.len())),
             b'"' => (Kind::Text, skip_string(text, at).min(end) - at),
-            b'`' => (Kind::Text, rest.get(1..).and_then(|r| r.find('`')).map_or(rest.len(), |n| n + 2)),
+            b'`' => (
+                Kind::Text,
+                rest.get(1..)
+                    .and_then(|r| r.find('`'))
+                    .map_or(rest.len(), |n| n + 2),
+            ),
             b'(' | b'[' | b'{' => (Kind::Open, 1),
             b')' | b']' | b'}' => (Kind::Close, 1),
             b',' => (Kind::Comma, 1),
             b':' => (Kind::Colon, 1),
             b'.' => (Kind::Dot, 1),
             b'?' => (Kind::Question, 1),
-            _ if ["||", "&&", "==", "!=", "<=", ">=", "->"].iter().any(|op| rest.starts_with(op)) => {
+            _ if ["||", "&&", "==", "!=", "<=", ">=", "->"]
+                .iter()
+                .any(|op| rest.starts_with(op)) =>
+            {
                 (Kind::Operator, 2)
             }
             b'!' => (Kind::Not, 1),
