@@ -66,7 +66,11 @@ fn golden_fixes() {
         })
         .collect();
     fixtures.sort();
-    assert!(!fixtures.is_empty(), "no fixtures in {}", directory.display());
+    assert!(
+        !fixtures.is_empty(),
+        "no fixtures in {}",
+        directory.display()
+    );
     for fixture in fixtures {
         let path = fixture.to_str().unwrap();
         let text = read(path).unwrap();
@@ -77,7 +81,10 @@ fn golden_fixes() {
         }
         let golden = read(&golden_path)
             .unwrap_or_else(|e| panic!("{golden_path}: {e} (PIPEC_UPDATE_FIXES=1 writes it)"));
-        assert_eq!(fixed, golden, "{path}: the fixed text differs from {golden_path}");
+        assert_eq!(
+            fixed, golden,
+            "{path}: the fixed text differs from {golden_path}"
+        );
         let remaining = ide::diagnostics(&golden_path, &golden, &mut read);
         for code in codes {
             let still: Vec<&str> = remaining

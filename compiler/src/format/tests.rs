@@ -74,7 +74,10 @@ fn moves_a_script_with_its_block_without_changing_its_value() {
         "pipeline p {\n  on push\n  job j {\n    step {\n      run: \"\"\"\n        echo a\n          nested\n\n        echo ${{ b }}\n        \"\"\"\n    }\n  }\n}\n",
     );
     // Text on the opening line: kept as written.
-    assert_formats("let s = \"\"\"a\n  b\"\"\"\n", "let s = \"\"\"a\n  b\"\"\"\n");
+    assert_formats(
+        "let s = \"\"\"a\n  b\"\"\"\n",
+        "let s = \"\"\"a\n  b\"\"\"\n",
+    );
 }
 
 #[test]
