@@ -455,11 +455,11 @@ fn references_rename_and_definition_across_files() {
         .collect();
     assert_eq!(
         ranges,
-        [&span(5, 6, 11), &span(9, 10, 15), &span(10, 32, 37)]
+        [&span(5, 6, 11), &span(9, 12, 17), &span(10, 32, 37)]
     );
 
     let prepared = server.request("textDocument/prepareRename", at(9, 13), &mut seen);
-    assert_eq!(prepared["result"], span(9, 10, 15));
+    assert_eq!(prepared["result"], span(9, 12, 17));
     let mut rename = at(9, 13);
     rename["newName"] = json!("compile_all");
     let edit = server.request("textDocument/rename", rename.clone(), &mut seen);
@@ -469,7 +469,7 @@ fn references_rename_and_definition_across_files() {
         edits.iter().all(|e| e["newText"] == "compile_all"),
         "{edit}"
     );
-    assert_eq!(edits[1]["range"], span(9, 10, 15));
+    assert_eq!(edits[1]["range"], span(9, 12, 17));
     // A refused rename is an error that says why.
     rename["newName"] = json!("9lives");
     let refused = server.request("textDocument/rename", rename, &mut seen);

@@ -510,7 +510,8 @@ fn compared_input_values(file: &ast::File, offset: usize, ahead: &str) -> Option
     )
 }
 
-/// In `needs: [...]`: the names already listed.
+/// In `needs: [...]`: the names already listed, less the one the cursor is in, which is
+/// being typed or replaced.
 fn needs_list<'t>(text: &'t str, open: &[Open], offset: usize) -> Option<Vec<&'t str>> {
     let (list, key_start) = match open {
         [.., parent, list] => (list, parent.entry),
@@ -525,6 +526,11 @@ fn needs_list<'t>(text: &'t str, open: &[Open], offset: usize) -> Option<Vec<&'t
         entries(text, list.at)
             .0
             .into_iter()
+            .filter(|entry| {
+                // Each entry is a slice of `text`, so its offset is its distance from the start.
+                let start = entry.as_ptr() as usize - text.as_ptr() as usize;
+                !(start..=start + entry.len()).contains(&offset)
+            })
             .map(str::trim)
             .collect()
     })
