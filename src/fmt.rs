@@ -81,9 +81,11 @@ pub fn run(options: &Options) -> Exit {
             plural(total, "file"),
             changed.join(", ")
         ),
+        (false, 0) => format!("{} already formatted", plural(total, "file")),
         (false, n) => format!(
-            "formatted {}, {} already formatted",
+            "formatted {}: {}; {} already formatted",
             plural(n, "file"),
+            changed.join(", "),
             total - n
         ),
     };
