@@ -67,12 +67,37 @@ fn main() {
     let symbols = best(runs, || {
         assert!(!ide::symbols(&document).is_empty());
     });
+    // The whole-document requests an editor sends after each change.
+    let tokens = best(runs, || {
+        assert!(!ide::semantic_tokens(&document).is_empty());
+    });
+    let folding = best(runs, || {
+        assert!(!ide::folding_ranges(&document).is_empty());
+    });
+    let formatting = best(runs, || {
+        assert!(ide::formatting(&document).is_some());
+    });
+    let everywhere = ide::Range {
+        start: ide::Position::default(),
+        end: ide::LineIndex::new(&text).position(text.len()),
+    };
+    let hints = best(runs, || {
+        ide::inlay_hints("bench.pipe", &document, everywhere, &mut read);
+    });
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
         "ide, {lines} lines: diagnostics {:.1} ms, parse for requests {:.1} ms, completion in needs {:.2} ms, outline {:.2} ms",
-        diagnostics.as_secs_f64() * 1000.0,
-        parse.as_secs_f64() * 1000.0,
-        completion.as_secs_f64() * 1000.0,
-        symbols.as_secs_f64() * 1000.0
+        ms(diagnostics),
+        ms(parse),
+        ms(completion),
+        ms(symbols)
+    );
+    println!(
+        "ide, {lines} lines: semantic tokens {:.1} ms, folding {:.1} ms, formatting {:.1} ms, inlay hints {:.1} ms",
+        ms(tokens),
+        ms(folding),
+        ms(formatting),
+        ms(hints)
     );
     println!(
         "pipec lsp over stdio, {lines} lines: didChange -> publishDiagnostics {:.1} ms",

@@ -4,6 +4,8 @@
 //! every comment survives. Then the command itself: `--check`, writing, stdin, and files
 //! it must leave alone.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 mod support;
 
 use std::io::Write as _;

@@ -544,3 +544,218 @@ fn quick_fixes_come_from_the_diagnostics_and_inputs_complete() {
     assert_eq!(inputs["result"][0]["kind"], 6, "a variable: {inputs}");
     assert_eq!(inputs["result"][0]["detail"], "string");
 }
+
+const FOLDS_AND_TOKENS: &str = "# CI ✓\n# two\nimport \"std/git\"\n\npipeline ci {\n  on push\n  job build \"Build 🚀\" {\n    step git.checkout()\n  }\n}\n";
+
+/// Folding ranges and semantic tokens, decoded with the legend the server advertises:
+/// absolute lines and UTF-16 columns, type names and the declaration modifier.
+#[test]
+fn folding_ranges_and_semantic_tokens() {
+    let mut server = Server::start();
+    let response = server.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+        &mut Vec::new(),
+    );
+    let capabilities = &response["result"]["capabilities"];
+    assert_eq!(capabilities["foldingRangeProvider"], true);
+    let provider = &capabilities["semanticTokensProvider"];
+    assert_eq!(provider["full"], true);
+    let legend = &provider["legend"];
+    let types: Vec<&str> = legend["tokenTypes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    let declaration = legend["tokenModifiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|m| m == "declaration")
+        .unwrap();
+    server.notify("initialized", json!({}));
+    open(&mut server, FOLDS_AND_TOKENS);
+    let document = json!({"textDocument": {"uri": URI}});
+
+    let folds = server.request(
+        "textDocument/foldingRange",
+        document.clone(),
+        &mut Vec::new(),
+    );
+    let folds = folds["result"].as_array().unwrap();
+    for expected in [
+        json!({"startLine": 0, "endLine": 1, "kind": "comment"}),
+        json!({"startLine": 4, "endLine": 9}),
+        json!({"startLine": 6, "endLine": 8}),
+    ] {
+        assert!(folds.contains(&expected), "{expected} is not in {folds:?}");
+    }
+
+    let tokens = server.request(
+        "textDocument/semanticTokens/full",
+        document,
+        &mut Vec::new(),
+    );
+    let data: Vec<u64> = tokens["result"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .collect();
+    let (mut line, mut start) = (0, 0);
+    let mut decoded = Vec::new();
+    for token in data.chunks(5) {
+        let [delta_line, delta_start, length, kind, modifiers] = token else {
+            panic!("a token is five numbers: {token:?}");
+        };
+        start = if *delta_line == 0 {
+            start + delta_start
+        } else {
+            *delta_start
+        };
+        line += delta_line;
+        let declared = modifiers & (1 << declaration) != 0;
+        decoded.push((line, start, *length, types[*kind as usize], declared));
+    }
+    assert_eq!(
+        decoded[..14],
+        [
+            (0, 0, 6, "comment", false),
+            (1, 0, 5, "comment", false),
+            (2, 0, 6, "keyword", false),
+            (2, 7, 9, "string", false),
+            (4, 0, 8, "keyword", false),
+            (4, 9, 2, "namespace", true),
+            (5, 2, 2, "keyword", false),
+            (5, 5, 4, "event", false),
+            (6, 2, 3, "keyword", false),
+            (6, 6, 5, "class", true),
+            // `"Build 🚀"`: the rocket is two UTF-16 code units.
+            (6, 12, 10, "string", false),
+            (7, 4, 4, "keyword", false),
+            (7, 9, 3, "namespace", false),
+            (7, 13, 8, "function", false),
+        ]
+    );
+}
+
+#[test]
+fn formatting_edits_only_the_lines_that_change_and_refuses_a_broken_file() {
+    let mut server = initialized(json!({}));
+    let text = "pipeline ci {\n  on push {}\n\n\n  job test {\n        runs_on: \"ubuntu-latest\"\n    step \"Test\" { run: \"cargo test\" }\n  }\n}\n";
+    open(&mut server, text);
+    let options = json!({"tabSize": 4, "insertSpaces": true});
+    let edits = server.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": URI}, "options": options}),
+        &mut Vec::new(),
+    );
+    assert_eq!(
+        edits["result"],
+        json!([{
+            "range": {"start": {"line": 3, "character": 0}, "end": {"line": 6, "character": 0}},
+            "newText": "  job test {\n    runs_on: \"ubuntu-latest\"\n"
+        }])
+    );
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": "pipeline ci {\n  job {\n"}]}),
+    );
+    let refused = server.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": URI}, "options": options}),
+        &mut Vec::new(),
+    );
+    assert_eq!(refused["result"], Value::Null, "{refused}");
+}
+
+const HINTED: &str = "template step deploy_site(directory: string, tag: string = \"latest\") {\n  run: \"./deploy.sh ${{ directory }} ${{ tag }}\"\n}\n\nlet regions = [\"eu\", \"us\"]\n\npipeline nightly \"Nächtlich 🌙\" { on schedule { cron: \"30 2 * * 1\" }\n  job deploy {\n    env { REGIONS: \"${{ regions }}\" }\n    step deploy_site(directory: \"public\", tag: \"v1\")\n  }\n}\n";
+
+/// Inlay hints (a schedule in words after its string, at a UTF-16 column past the moon;
+/// a `let`'s type after its name) and signature help with the parameter under the cursor,
+/// as offsets into the label for a client that takes them.
+#[test]
+fn inlay_hints_and_signature_help() {
+    let mut server = Server::start();
+    let offsets = json!({"textDocument": {"signatureHelp": {"signatureInformation": {
+        "parameterInformation": {"labelOffsetSupport": true}}}}});
+    let response = server.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": offsets}),
+        &mut Vec::new(),
+    );
+    let capabilities = &response["result"]["capabilities"];
+    assert_eq!(capabilities["inlayHintProvider"], true);
+    assert_eq!(
+        capabilities["signatureHelpProvider"]["triggerCharacters"],
+        json!(["(", ","])
+    );
+    server.notify("initialized", json!({}));
+    open(&mut server, HINTED);
+    let mut seen = Vec::new();
+
+    let whole = json!({"start": {"line": 0, "character": 0}, "end": {"line": 12, "character": 0}});
+    let hints = server.request(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": URI}, "range": whole}),
+        &mut seen,
+    );
+    assert_eq!(
+        hints["result"],
+        json!([
+            {"position": {"line": 4, "character": 11}, "label": ": list(string)", "kind": 1,
+             "paddingLeft": false},
+            {"position": {"line": 6, "character": 66}, "label": "at 02:30 UTC, on Monday",
+             "paddingLeft": true},
+        ])
+    );
+    // Only the hints in the range asked for.
+    let schedule_line =
+        json!({"start": {"line": 6, "character": 0}, "end": {"line": 7, "character": 0}});
+    let hints = server.request(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": URI}, "range": schedule_line}),
+        &mut seen,
+    );
+    assert_eq!(hints["result"].as_array().unwrap().len(), 1, "{hints}");
+
+    // In `tag: "v1"` of the call.
+    let help = server.request("textDocument/signatureHelp", at(9, 45), &mut seen);
+    let signature = &help["result"]["signatures"][0];
+    assert_eq!(
+        signature["label"],
+        "step deploy_site(directory: string, tag: string = \"latest\")"
+    );
+    assert_eq!(help["result"]["activeParameter"], 1);
+    assert_eq!(signature["activeParameter"], 1);
+    assert_eq!(
+        signature["parameters"],
+        json!([{"label": [17, 34]}, {"label": [36, 58]}])
+    );
+    // Outside the parentheses there is no call to help with.
+    let none = server.request("textDocument/signatureHelp", at(9, 4), &mut seen);
+    assert_eq!(none["result"], Value::Null);
+}
+
+/// A client that folds whole lines (VS Code) would hide a fold's closing brace with its
+/// body: its folds end a line earlier; comment runs, which end on a comment, do not.
+#[test]
+fn folds_keep_the_closing_brace_visible_for_line_folding_clients() {
+    let mut server =
+        initialized(json!({"textDocument": {"foldingRange": {"lineFoldingOnly": true}}}));
+    open(&mut server, FOLDS_AND_TOKENS);
+    let folds = server.request(
+        "textDocument/foldingRange",
+        json!({"textDocument": {"uri": URI}}),
+        &mut Vec::new(),
+    );
+    assert_eq!(
+        folds["result"],
+        json!([
+            {"startLine": 0, "endLine": 1, "kind": "comment"},
+            {"startLine": 4, "endLine": 8},
+            {"startLine": 6, "endLine": 7},
+        ])
+    );
+}

@@ -565,7 +565,7 @@ fn interpolation_spans_lines(body: &str) -> bool {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     /// An identifier, keyword, number, duration or percentage.
     Word,
     /// A string, a script or a raw expression, kept as written.
@@ -583,20 +583,21 @@ enum Kind {
 }
 
 #[derive(Clone, Copy, Debug)]
-struct Token {
-    kind: Kind,
-    start: usize,
-    end: usize,
+pub(crate) struct Token {
+    pub(crate) kind: Kind,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
 }
 
 impl Token {
-    fn range(self) -> Range<usize> {
+    pub(crate) fn range(self) -> Range<usize> {
         self.start..self.end
     }
 }
 
-/// The tokens of `range`: the grammar's, plus comments and line breaks.
-fn lex(text: &str, range: Range<usize>) -> Vec<Token> {
+/// The tokens of `range`: the grammar's, plus comments and line breaks. The editor's
+/// semantic tokens and comment folds read it too, since comments are silent in the grammar.
+pub(crate) fn lex(text: &str, range: Range<usize>) -> Vec<Token> {
     let bytes = text.as_bytes();
     let end = range.end.min(text.len());
     let mut tokens = Vec::new();

@@ -108,6 +108,11 @@ fn answer(request: &str, fixture: &Fixture) -> String {
             draw_locations(fixture, &labelled)
         }
         "rename" => rename(fixture, &document),
+        // Whole-document requests: the cursor is left at the start and not read.
+        "folding" => folding(&fixture.text, &document),
+        "tokens" => tokens(&fixture.text, &document),
+        "hints" => hints(fixture, &document),
+        "signature" => signature(fixture, &document),
         other => panic!("tests/ide/{other}: no such request in the harness"),
     }
 }
@@ -130,6 +135,125 @@ fn draw_locations(fixture: &Fixture, locations: &[(ide::Location, String)]) -> S
             read(&location.path).unwrap()
         };
         out.push_str(&draw(&text, &[(location.range, label.clone())]));
+    }
+    out
+}
+
+/// Each fold as its 1-based lines and kind, with the source lines it starts and ends on.
+fn folding(text: &str, document: &Document) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::new();
+    for fold in ide::folding_ranges(document) {
+        let (first, last) = (fold.start_line as usize, fold.end_line as usize);
+        let kind = fold.kind.map(|k| format!(" {k:?}")).unwrap_or_default();
+        writeln!(out, "lines {}-{}{kind}", first + 1, last + 1).unwrap();
+        writeln!(out, "{:>3} | {}", first + 1, lines[first]).unwrap();
+        writeln!(out, "{:>3} | {}", last + 1, lines[last]).unwrap();
+    }
+    if out.is_empty() {
+        out.push_str("(no folds)\n");
+    }
+    out
+}
+
+/// Each source line, then its tokens: UTF-16 columns, type, modifiers and the text the
+/// columns select (so a wrong column shows as wrong text).
+fn tokens(text: &str, document: &Document) -> String {
+    let index = LineIndex::new(text);
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::new();
+    let mut shown = None;
+    for token in ide::semantic_tokens(document) {
+        if shown != Some(token.line) {
+            let source = lines[token.line as usize];
+            writeln!(out, "{:>3} | {source}", token.line + 1).unwrap();
+            shown = Some(token.line);
+        }
+        let at = |character| ide::Position {
+            line: token.line,
+            character,
+        };
+        let end = token.start + token.length;
+        let written = &text[index.offset(at(token.start))..index.offset(at(end))];
+        let modifiers: Vec<&str> = ide::TOKEN_MODIFIERS
+            .iter()
+            .enumerate()
+            .filter(|(bit, _)| token.modifiers & (1 << bit) != 0)
+            .map(|(_, name)| *name)
+            .collect();
+        let modifiers = if modifiers.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", modifiers.join(", "))
+        };
+        writeln!(
+            out,
+            "      {}-{end} {}{modifiers} {written:?}",
+            token.start,
+            token.token_type.name()
+        )
+        .unwrap();
+    }
+    out
+}
+
+/// The whole document's inlay hints, each drawn at its position with its kind and label.
+fn hints(fixture: &Fixture, document: &Document) -> String {
+    let index = LineIndex::new(&fixture.text);
+    let whole = Range {
+        start: index.position(0),
+        end: index.position(fixture.text.len()),
+    };
+    let mut read = read;
+    let found = ide::inlay_hints(&fixture.path, document, whole, &mut read);
+    let drawn: Vec<_> = found
+        .into_iter()
+        .map(|hint| {
+            let at = Range {
+                start: hint.position,
+                end: hint.position,
+            };
+            (at, format!("{:?} {:?}", hint.kind, hint.label))
+        })
+        .collect();
+    if drawn.is_empty() {
+        return "(no hints)\n".into();
+    }
+    draw(&fixture.text, &drawn)
+}
+
+/// The signature at the cursor: its label with the active parameter underlined, the
+/// template's doc, then each parameter as its label range selects it, with its doc.
+fn signature(fixture: &Fixture, document: &Document) -> String {
+    let mut read = read;
+    let Some(help) = ide::signature_help(&fixture.path, document, fixture.offset, &mut read) else {
+        return "(no signature help)\n".into();
+    };
+    let units: Vec<u16> = help.label.encode_utf16().collect();
+    let selected = |(start, end): (u32, u32)| {
+        String::from_utf16(&units[start as usize..end as usize]).unwrap()
+    };
+    let mut out = format!("{}\n", help.label);
+    let active = help.active_parameter.and_then(|i| help.parameters.get(i));
+    match active {
+        Some(param) => {
+            let (start, end) = param.label;
+            let marks = "^".repeat((end - start) as usize);
+            writeln!(out, "{}{marks} active", " ".repeat(start as usize)).unwrap();
+        }
+        None => writeln!(out, "(no active parameter)").unwrap(),
+    }
+    if let Some(doc) = &help.doc {
+        writeln!(out, "\n{doc}").unwrap();
+    }
+    writeln!(out).unwrap();
+    for param in &help.parameters {
+        let doc = param
+            .doc
+            .as_deref()
+            .map(|d| format!(" — {d}"))
+            .unwrap_or_default();
+        writeln!(out, "{}{doc}", selected(param.label)).unwrap();
     }
     out
 }
@@ -219,5 +343,112 @@ fn name_requests_survive_every_cut_of_a_file() {
         }
         // A rename runs the checker twice: once per cut is enough.
         let _ = ide::rename(path, &document, cut / 2, "renamed", &mut read);
+    }
+}
+
+/// Every cut of a file is a file being typed: folding and semantic tokens answer for each
+/// without panicking, and well formed; and for each module of the standard library.
+#[test]
+fn whole_document_requests_survive_every_cut_of_a_file() {
+    for fixture in [
+        "tests/ide/tokens/pipeline.pipe",
+        "tests/ide/folding/pipeline.pipe",
+    ] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture);
+        let whole = std::fs::read_to_string(&path)
+            .unwrap()
+            .replacen(CURSOR, "", 1);
+        for cut in (0..=whole.len()).filter(|at| whole.is_char_boundary(*at)) {
+            whole_document_answers(&format!("{fixture} cut at {cut}"), &whole[..cut]);
+        }
+    }
+    for name in pipec_compiler::modules::stdlib_names() {
+        let text = pipec_compiler::modules::stdlib_text(name).unwrap();
+        whole_document_answers(&format!("std/{name}"), text);
+    }
+}
+
+/// Tokens come in document order, apart, inside their line and never empty; folds are
+/// inside the text, each over more than one line.
+fn whole_document_answers(label: &str, text: &str) {
+    let document = Document::new(text.to_owned());
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut previous = (0, 0);
+    for token in ide::semantic_tokens(&document) {
+        let width = lines[token.line as usize].encode_utf16().count() as u32;
+        let end = token.start + token.length;
+        assert!(token.length > 0, "{label}: an empty token");
+        assert!(end <= width, "{label}: {token:?} leaves its line");
+        assert!(
+            (token.line, token.start) >= previous,
+            "{label}: {token:?} overlaps the token before it"
+        );
+        previous = (token.line, end);
+    }
+    for fold in ide::folding_ranges(&document) {
+        assert!(fold.start_line < fold.end_line, "{label}: {fold:?}");
+        assert!((fold.end_line as usize) < lines.len(), "{label}: {fold:?}");
+    }
+}
+
+/// Every cut of a file is a call or a schedule being typed: signature help answers at the
+/// start, the middle and the end of each cut, and the inlay hints of every fifth cut (they
+/// run the checker), without panicking and within their text.
+#[test]
+fn signature_help_and_hints_survive_every_cut_of_a_file() {
+    let mut read = read;
+    for fixture in [
+        "tests/ide/signature/unclosed-call.pipe",
+        "tests/ide/signature/imported-template.pipe",
+        "tests/ide/signature/stdlib-template.pipe",
+        "tests/ide/hints/let-types.pipe",
+        "tests/ide/hints/several-crons.pipe",
+        "tests/ide/hints/non-ascii.pipe",
+    ] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture);
+        let whole = std::fs::read_to_string(&path)
+            .unwrap()
+            .replacen(CURSOR, "", 1);
+        let path = path.to_str().unwrap();
+        let cuts: Vec<usize> = (0..=whole.len())
+            .filter(|at| whole.is_char_boundary(*at))
+            .collect();
+        for (nth, &cut) in cuts.iter().enumerate() {
+            let text = &whole[..cut];
+            let document = Document::new(text.to_owned());
+            for offset in [0, cut / 2, cut] {
+                let Some(help) = ide::signature_help(path, &document, offset, &mut read) else {
+                    continue;
+                };
+                let width = help.label.encode_utf16().count() as u32;
+                assert!(
+                    help.parameters
+                        .iter()
+                        .all(|p| p.label.0 <= p.label.1 && p.label.1 <= width),
+                    "{fixture} cut at {cut}: {help:?}"
+                );
+                assert!(
+                    help.active_parameter
+                        .is_none_or(|i| i < help.parameters.len()),
+                    "{fixture} cut at {cut}: {help:?}"
+                );
+            }
+            if nth % 5 != 0 {
+                continue;
+            }
+            let index = LineIndex::new(text);
+            let whole_text = Range {
+                start: index.position(0),
+                end: index.position(text.len()),
+            };
+            let lines: Vec<&str> = text.split('\n').collect();
+            for hint in ide::inlay_hints(path, &document, whole_text, &mut read) {
+                let line = lines[hint.position.line as usize];
+                assert!(
+                    hint.position.character as usize <= line.encode_utf16().count(),
+                    "{fixture} cut at {cut}: {hint:?}"
+                );
+            }
+        }
     }
 }

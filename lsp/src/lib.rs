@@ -40,6 +40,37 @@ type Documents = Arc<Mutex<HashMap<Uri, Document>>>;
 pub struct Backend {
     client: Client,
     documents: Documents,
+    /// What the client said it supports when it initialized.
+    support: OnceLock<ClientSupport>,
+}
+
+/// The client capabilities that change what the server answers.
+#[derive(Clone, Copy, Debug, Default)]
+struct ClientSupport {
+    /// The client takes a signature's parameters as offsets into its label, which tell
+    /// apart two parameters whose text is alike.
+    parameter_label_offsets: bool,
+    /// The client folds whole lines (VS Code): a fold must end on the line before a
+    /// closing `}`, or the brace is hidden with the body.
+    line_folding_only: bool,
+}
+
+impl ClientSupport {
+    fn of(capabilities: &ClientCapabilities) -> ClientSupport {
+        let text = capabilities.text_document.as_ref();
+        let parameter_label_offsets = text
+            .and_then(|text| text.signature_help.as_ref())
+            .and_then(|help| help.signature_information.as_ref())
+            .and_then(|information| information.parameter_information.as_ref())
+            .and_then(|parameters| parameters.label_offset_support);
+        let line_folding_only = text
+            .and_then(|text| text.folding_range.as_ref())
+            .and_then(|folding| folding.line_folding_only);
+        ClientSupport {
+            parameter_label_offsets: parameter_label_offsets.unwrap_or(false),
+            line_folding_only: line_folding_only.unwrap_or(false),
+        }
+    }
 }
 
 /// Serves the language server on stdin and stdout until the client exits.
@@ -62,6 +93,7 @@ pub fn service() -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
     LspService::new(|client| Backend {
         client,
         documents: Arc::default(),
+        support: OnceLock::new(),
     })
 }
 
@@ -83,6 +115,10 @@ impl Backend {
                 true
             }
         }
+    }
+
+    fn support(&self) -> ClientSupport {
+        self.support.get().copied().unwrap_or_default()
     }
 
     fn document(&self, uri: &Uri) -> Option<Document> {
@@ -261,6 +297,127 @@ fn symbol_kind(kind: ide::SymbolKind) -> SymbolKind {
     }
 }
 
+/// A fold as the client folds: a client that folds whole lines gets folds that end before
+/// a closing line, and none where that leaves one line.
+fn folding_range(fold: &ide::FoldingRange, line_folding_only: bool) -> Option<FoldingRange> {
+    let end_line = match line_folding_only && fold.ends_with_closer {
+        true => fold.end_line.saturating_sub(1),
+        false => fold.end_line,
+    };
+    (end_line > fold.start_line).then(|| FoldingRange {
+        start_line: fold.start_line,
+        end_line,
+        kind: fold.kind.map(|kind| match kind {
+            ide::FoldingKind::Comment => FoldingRangeKind::Comment,
+            ide::FoldingKind::Imports => FoldingRangeKind::Imports,
+        }),
+        ..FoldingRange::default()
+    })
+}
+
+/// The compiler's token types and modifiers, whose indices its tokens carry.
+fn semantic_tokens_legend() -> SemanticTokensLegend {
+    SemanticTokensLegend {
+        token_types: ide::TOKEN_TYPES
+            .iter()
+            .map(|&name| SemanticTokenType::new(name))
+            .collect(),
+        token_modifiers: ide::TOKEN_MODIFIERS
+            .iter()
+            .map(|&name| SemanticTokenModifier::new(name))
+            .collect(),
+    }
+}
+
+/// The protocol's encoding of tokens in document order: each one's line relative to the
+/// one before, and its column relative to that one's on the same line.
+fn encode_semantic_tokens(tokens: &[ide::SemanticToken]) -> Vec<SemanticToken> {
+    let mut previous = ide::Position::default();
+    tokens
+        .iter()
+        .map(|token| {
+            let delta_line = token.line.saturating_sub(previous.line);
+            let delta_start = if delta_line == 0 {
+                token.start.saturating_sub(previous.character)
+            } else {
+                token.start
+            };
+            previous = ide::Position {
+                line: token.line,
+                character: token.start,
+            };
+            SemanticToken {
+                delta_line,
+                delta_start,
+                length: token.length,
+                token_type: token.token_type.index(),
+                token_modifiers_bitset: token.modifiers,
+            }
+        })
+        .collect()
+}
+
+fn inlay_hint(hint: ide::InlayHint) -> InlayHint {
+    InlayHint {
+        position: position(hint.position),
+        kind: match hint.kind {
+            ide::InlayHintKind::Type => Some(InlayHintKind::TYPE),
+            // The protocol has no kind for words about a value.
+            ide::InlayHintKind::Schedule => None,
+        },
+        // A type reads as if written (`: string`); a schedule's words stand apart.
+        padding_left: Some(hint.kind == ide::InlayHintKind::Schedule),
+        label: InlayHintLabel::String(hint.label),
+        text_edits: None,
+        tooltip: None,
+        padding_right: None,
+        data: None,
+    }
+}
+
+/// One signature; each parameter as offsets into its label, or for a client that takes
+/// none, as its text. No active parameter (an argument naming none) is left out, which
+/// the protocol up to 3.17 cannot say otherwise.
+fn signature_help(help: ide::SignatureHelp, label_offsets: bool) -> SignatureHelp {
+    let markdown = |value: String| {
+        Documentation::MarkupContent(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value,
+        })
+    };
+    let units: Vec<u16> = help.label.encode_utf16().collect();
+    let parameters = help
+        .parameters
+        .into_iter()
+        .map(|parameter| {
+            let (start, end) = parameter.label;
+            let label = if label_offsets {
+                ParameterLabel::LabelOffsets([start, end])
+            } else {
+                let text = units.get(start as usize..end as usize).unwrap_or_default();
+                ParameterLabel::Simple(String::from_utf16_lossy(text))
+            };
+            ParameterInformation {
+                label,
+                documentation: parameter.doc.map(markdown),
+            }
+        })
+        .collect();
+    let active_parameter = help
+        .active_parameter
+        .and_then(|index| u32::try_from(index).ok());
+    SignatureHelp {
+        signatures: vec![SignatureInformation {
+            label: help.label,
+            documentation: help.doc.map(markdown),
+            parameters: Some(parameters),
+            active_parameter,
+        }],
+        active_signature: Some(0),
+        active_parameter,
+    }
+}
+
 #[allow(deprecated)] // `DocumentSymbol::deprecated` must be written, as `None`.
 fn document_symbol(symbol: &ide::Symbol) -> DocumentSymbol {
     DocumentSymbol {
@@ -285,7 +442,8 @@ fn at(document: &Document, position: Position) -> usize {
 }
 
 impl LanguageServer for Backend {
-    async fn initialize(&self, _: InitializeParams) -> Result<InitializeResult> {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let _ = self.support.set(ClientSupport::of(&params.capabilities));
         Ok(InitializeResult {
             server_info: Some(ServerInfo {
                 name: "pipec".into(),
@@ -309,10 +467,25 @@ impl LanguageServer for Backend {
                     },
                 )),
                 references_provider: Some(OneOf::Left(true)),
+                document_formatting_provider: Some(OneOf::Left(true)),
                 rename_provider: Some(OneOf::Right(RenameOptions {
                     prepare_provider: Some(true),
                     work_done_progress_options: WorkDoneProgressOptions::default(),
                 })),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                inlay_hint_provider: Some(OneOf::Left(true)),
+                signature_help_provider: Some(SignatureHelpOptions {
+                    trigger_characters: Some(vec!["(".into(), ",".into()]),
+                    ..SignatureHelpOptions::default()
+                }),
+                semantic_tokens_provider: Some(
+                    SemanticTokensOptions {
+                        legend: semantic_tokens_legend(),
+                        full: Some(SemanticTokensFullOptions::Bool(true)),
+                        ..SemanticTokensOptions::default()
+                    }
+                    .into(),
+                ),
                 ..ServerCapabilities::default()
             },
             ..InitializeResult::default()
@@ -361,6 +534,75 @@ impl LanguageServer for Backend {
         Ok(Some(DocumentSymbolResponse::Nested(
             symbols.iter().map(document_symbol).collect(),
         )))
+    }
+
+    /// `pipec fmt`'s layout as one edit of the lines that change; `None` for a document
+    /// with syntax errors, which the formatter refuses (its diagnostics say why).
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let Some(document) = self.document(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let edits = catch_unwind(AssertUnwindSafe(|| ide::formatting(document.parsed())))
+            .map_err(|_| Error::internal_error())?;
+        Ok(edits.map(|edits| {
+            edits
+                .into_iter()
+                .map(|(at, new_text)| TextEdit {
+                    range: range(at),
+                    new_text,
+                })
+                .collect()
+        }))
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let Some(document) = self.document(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let folds = catch_unwind(AssertUnwindSafe(|| ide::folding_ranges(document.parsed())))
+            .map_err(|_| Error::internal_error())?;
+        let line_folding_only = self.support().line_folding_only;
+        Ok(Some(
+            folds
+                .iter()
+                .filter_map(|fold| folding_range(fold, line_folding_only))
+                .collect(),
+        ))
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let Some(document) = self.document(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let tokens = catch_unwind(AssertUnwindSafe(|| ide::semantic_tokens(document.parsed())))
+            .map_err(|_| Error::internal_error())?;
+        Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
+            result_id: None,
+            data: encode_semantic_tokens(&tokens),
+        })))
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let uri = params.text_document.uri;
+        let Some(document) = self.document(&uri) else {
+            return Ok(None);
+        };
+        let path = display_path(&uri);
+        let hints = catch_unwind(AssertUnwindSafe(|| {
+            let mut read = |path: &str| read_module(&self.documents, path);
+            ide::inlay_hints(&path, document.parsed(), ide_range(params.range), &mut read)
+        }))
+        .map_err(|_| Error::internal_error())?;
+        Ok(Some(hints.into_iter().map(inlay_hint).collect()))
+    }
+
+    async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        let found = self.answer(params.text_document_position_params, ide::signature_help)?;
+        let offsets = self.support().parameter_label_offsets;
+        Ok(found.flatten().map(|help| signature_help(help, offsets)))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

@@ -18,6 +18,8 @@ mod section;
 mod templates;
 mod values;
 
+pub use literals::cron_in_words;
+
 use std::collections::HashMap;
 use std::rc::Rc;
 

@@ -544,17 +544,17 @@ fn is_one_word(entry: &str) -> bool {
 }
 
 /// A bracket open at the cursor.
-struct Open {
+pub(super) struct Open {
     /// `(`, `[` or `{`.
-    delimiter: u8,
-    at: usize,
+    pub(super) delimiter: u8,
+    pub(super) at: usize,
     /// Where its entry at the cursor starts: after the bracket, or after its last `,` or
     /// line break.
-    entry: usize,
+    pub(super) entry: usize,
 }
 
 /// The brackets open at `offset`, innermost last.
-fn open_brackets(text: &str, offset: usize) -> Vec<Open> {
+pub(super) fn open_brackets(text: &str, offset: usize) -> Vec<Open> {
     let mut open: Vec<Open> = Vec::new();
     for (at, byte) in structure(text.get(..offset).unwrap_or_default(), 0) {
         match byte {
@@ -598,7 +598,7 @@ fn open_brackets(text: &str, offset: usize) -> Vec<Open> {
 
 /// The entries of the bracket at `at`, up to its closing bracket; in broken text, up to the
 /// end of the block around it. With them, whether the bracket is closed.
-fn entries(text: &str, at: usize) -> (Vec<&str>, bool) {
+pub(super) fn entries(text: &str, at: usize) -> (Vec<&str>, bool) {
     let closing = match text.as_bytes().get(at) {
         Some(b'(') => b')',
         Some(b'[') => b']',

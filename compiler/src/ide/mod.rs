@@ -11,11 +11,24 @@ use crate::{analyze, modules, parse};
 
 mod actions;
 mod completion;
+mod folding;
+mod formatting;
+mod hints;
 mod names;
+mod signature;
+mod tokens;
+mod walk;
 
 pub use actions::{CodeAction, CodeActionKind, DocumentFix, code_actions};
 pub use completion::{Completion, CompletionKind, completion};
+pub use folding::{FoldingKind, FoldingRange, folding_ranges};
+pub use formatting::formatting;
+pub use hints::{InlayHint, InlayHintKind, inlay_hints};
 pub use names::{definition, prepare_rename, references, rename};
+pub use signature::{ParameterHelp, SignatureHelp, signature_help};
+pub use tokens::{
+    SemanticToken, TOKEN_MODIFIERS, TOKEN_TYPES, TokenModifier, TokenType, semantic_tokens,
+};
 
 /// A position in a document: a 0-based line and a UTF-16 column.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -317,28 +330,38 @@ pub fn hover(
             Some(job_summary(text, id, item))
         }
         (names::NameKind::Template, origin) => {
-            let module_path = match origin {
-                names::Origin::Local(_) => path.to_string(),
-                names::Origin::Imported { spec } => modules::resolve_import(path, spec).ok()?,
-            };
             // The namespace as the call writes it: `docker` in `docker.build_push`.
             let written = text.get(occurrence.span.range()).unwrap_or_default();
             let namespace = written
                 .rsplit_once('.')
                 .map_or("", |(namespace, _)| namespace);
             let (_, analysis) = analysis(path, text, read);
-            analysis
-                .modules
-                .iter()
-                // The standard library's documentation names a module without `.pipe`.
-                .find(|m| m.path == module_path || format!("{}.pipe", m.path) == module_path)?
-                .templates
-                .iter()
-                .find(|t| t.name == binding.name)
+            template_doc(path, origin, &binding.name, &analysis.modules)
                 .map(|t| t.markdown(namespace))
         }
         _ => None,
     }
+}
+
+/// The documentation of the template `name` declared at `origin` (the document at `path`
+/// or the module an import names), among the checker's module documentation.
+fn template_doc<'m>(
+    path: &str,
+    origin: &names::Origin,
+    name: &str,
+    documented: &'m [crate::doc::ModuleDoc],
+) -> Option<&'m crate::doc::TemplateDoc> {
+    let module_path = match origin {
+        names::Origin::Local(_) => path.to_string(),
+        names::Origin::Imported { spec } => modules::resolve_import(path, spec).ok()?,
+    };
+    documented
+        .iter()
+        // The standard library's documentation names a module without `.pipe`.
+        .find(|m| m.path == module_path || format!("{}.pipe", m.path) == module_path)?
+        .templates
+        .iter()
+        .find(|t| t.name == name)
 }
 
 /// Every job declaration of the file: its id and its item.

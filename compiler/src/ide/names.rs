@@ -93,6 +93,10 @@ pub(crate) struct NameIndex {
     /// Bare names in expressions that are no `let` (contexts such as `branch`, enum
     /// members): a `let` renamed to one of them would capture it.
     unresolved: Vec<ast::Ident>,
+    /// Templates callable by a bare name, in the checker's lookup order.
+    callable: Vec<(String, usize)>,
+    /// Module namespaces: the alias and the import's path.
+    namespaces: Vec<(String, String)>,
 }
 
 impl NameIndex {
@@ -103,6 +107,8 @@ impl NameIndex {
                 bindings: Vec::new(),
                 occurrences: Vec::new(),
                 unresolved: Vec::new(),
+                callable: Vec::new(),
+                namespaces: Vec::new(),
             },
             templates: Vec::new(),
             parameters: Vec::new(),
@@ -114,6 +120,8 @@ impl NameIndex {
         };
         builder.file(&document.file);
         let mut index = builder.index;
+        index.callable = builder.templates;
+        index.namespaces = builder.namespaces;
         index
             .occurrences
             .sort_by_key(|o| (o.span.start, o.span.end));
@@ -126,6 +134,32 @@ impl NameIndex {
             .iter()
             .find(|o| (o.span.start as usize) <= offset && offset <= o.span.end as usize)
             .and_then(|o| Some((o, self.bindings.get(o.binding)?)))
+    }
+
+    /// Every name with what it stands for, in source order.
+    pub fn occurrences(&self) -> impl Iterator<Item = (&Occurrence, &Binding)> {
+        self.occurrences
+            .iter()
+            .filter_map(|o| Some((o, self.bindings.get(o.binding)?)))
+    }
+
+    /// The template a call names as written (`deploy`, `docker.build_push`), resolved as
+    /// a parsed call is, with its name: for a call too broken to parse, being typed.
+    pub fn template(&self, written: &str) -> Option<(String, Origin)> {
+        match written.split('.').collect::<Vec<_>>().as_slice() {
+            [name] => {
+                let binding = self.bindings.get(lookup(&self.callable, name)?)?;
+                Some((binding.name.clone(), binding.origin.clone()))
+            }
+            [namespace, name] => {
+                let (_, spec) = self
+                    .namespaces
+                    .iter()
+                    .find(|(alias, _)| alias == namespace)?;
+                Some((name.to_string(), Origin::Imported { spec: spec.clone() }))
+            }
+            _ => None,
+        }
     }
 
     fn occurrences_of(&self, binding: usize) -> impl Iterator<Item = &Occurrence> {
@@ -584,7 +618,7 @@ fn declaration(
 }
 
 /// Whether a module path is the standard library's, as [`modules::resolve_import`] makes it.
-fn is_stdlib(module_path: &str) -> bool {
+pub(super) fn is_stdlib(module_path: &str) -> bool {
     modules::stdlib_names().any(|name| modules::stdlib_path(name) == module_path)
 }
 
@@ -630,7 +664,7 @@ pub fn prepare_rename(document: &Document, offset: usize) -> Option<Range> {
 
 /// The grammar's keywords (`grammar/pipe.pest`: `declaration_keyword`, `kw_from`, `kw_as`,
 /// `boolean`): the grammar would read a name spelt like one as the keyword.
-const KEYWORDS: &[&str] = &[
+pub(super) const KEYWORDS: &[&str] = &[
     "pipeline",
     "job",
     "step",

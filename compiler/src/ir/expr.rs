@@ -40,6 +40,30 @@ impl Type {
         }
     }
 
+    /// The type as a template's signature writes it (`list(string)`), which an editor shows
+    /// beside a `let` written without a type; `describe` is for sentences. A long choice
+    /// ends in `...`. `None` for `Unknown`, which has no syntax.
+    pub fn written(&self) -> Option<String> {
+        Some(match self {
+            Type::String => "string".into(),
+            Type::Bool => "bool".into(),
+            Type::Number => "number".into(),
+            Type::Duration => "duration".into(),
+            Type::Percent => "percent".into(),
+            Type::Secret => "secret".into(),
+            Type::Enum(values) => {
+                let mut shown: Vec<String> =
+                    values.iter().take(6).map(|v| format!("\"{v}\"")).collect();
+                if values.len() > 6 {
+                    shown.push("...".into());
+                }
+                format!("choice({})", shown.join(", "))
+            }
+            Type::List(item) => format!("list({})", item.written()?),
+            Type::Unknown => return None,
+        })
+    }
+
     /// Whether a value of this type is text (can be interpolated and compared with text).
     pub fn is_textual(&self) -> bool {
         matches!(
