@@ -54,25 +54,19 @@ pub struct Location {
 /// Byte offsets to LSP positions and back, for one text.
 pub struct LineIndex<'a> {
     text: &'a str,
-    /// The byte offset each line starts at.
-    starts: Vec<usize>,
+    lines: crate::span::LineIndex,
 }
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> LineIndex<'a> {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(at, _)| at + 1));
-        LineIndex { text, starts }
+        LineIndex {
+            text,
+            lines: crate::span::LineIndex::new(text),
+        }
     }
 
     pub fn position(&self, offset: usize) -> Position {
-        let offset = offset.min(self.text.len());
-        let line = self.starts.partition_point(|start| *start <= offset) - 1;
-        let start = self.starts.get(line).copied().unwrap_or(0);
-        let character = self
-            .text
-            .get(start..offset)
-            .map_or(0, |prefix| prefix.encode_utf16().count());
+        let (line, character) = self.lines.line_utf16(self.text, offset);
         Position {
             line: u32::try_from(line).unwrap_or(u32::MAX),
             character: u32::try_from(character).unwrap_or(u32::MAX),
@@ -81,7 +75,7 @@ impl<'a> LineIndex<'a> {
 
     /// The byte offset of a position; a column past the end of its line is the line's end.
     pub fn offset(&self, position: Position) -> usize {
-        let Some(&start) = self.starts.get(position.line as usize) else {
+        let Some(start) = self.lines.line_start(position.line as usize) else {
             return self.text.len();
         };
         let line = self.text.get(start..).unwrap_or_default();
