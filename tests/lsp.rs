@@ -167,6 +167,7 @@ fn diagnostics_arrive_on_open_and_follow_changes_in_order() {
         );
     }
     let mut last_version = 1;
+    let mut publications = 0;
     loop {
         let published = server.diagnostics();
         let version = published["version"].as_i64().unwrap();
@@ -175,11 +176,14 @@ fn diagnostics_arrive_on_open_and_follow_changes_in_order() {
             "diagnostics of version {version} after {last_version}"
         );
         last_version = version;
+        publications += 1;
         if version == 20 {
             assert_eq!(published["diagnostics"], json!([]));
             break;
         }
     }
+    // The burst arrives within the debounce: texts replaced within it are never checked.
+    assert!(publications < 19, "every one of the 19 changes was checked");
 
     let mut seen = Vec::new();
     let shutdown = server.request("shutdown", Value::Null, &mut seen);
@@ -490,6 +494,88 @@ fn references_rename_and_definition_across_files() {
     let module = server.request("textDocument/definition", at(0, 10), &mut seen);
     assert_eq!(module["result"]["uri"], LIBRARY_URI, "{module}");
     assert_eq!(module["result"]["range"], span(0, 0, 0));
+}
+
+/// A workspace on disk: a module, a file importing it through a namespace and one by
+/// name in a subdirectory, and importers where no workspace file is looked for.
+fn workspace_on_disk() -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = root.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("lib.pipe", LIBRARY);
+    write("ci.pipe", WITH_LIBRARY);
+    let by_name = "import { compile } from \"../lib.pipe\"\n\npipeline deploy {\n  on push\n\n  job ship {\n    step compile(target: \"dist\")\n  }\n}\n";
+    write("deploy/ship.pipe", by_name);
+    write("node_modules/pkg/vendored.pipe", by_name);
+    write(".cache/copy.pipe", by_name);
+    root
+}
+
+fn file_uri(root: &tempfile::TempDir, path: &str) -> String {
+    format!("file://{}", root.path().join(path).display())
+}
+
+#[test]
+fn a_module_template_is_renamed_in_every_file_of_the_workspace() {
+    let root = workspace_on_disk();
+    let mut server = Server::start();
+    server.request(
+        "initialize",
+        json!({"processId": null, "rootUri": file_uri(&root, ""), "capabilities": {}}),
+        &mut Vec::new(),
+    );
+    server.notify("initialized", json!({}));
+    let ci = file_uri(&root, "ci.pipe");
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": ci, "languageId": "pipe", "version": 1, "text": WITH_LIBRARY}}),
+    );
+    let mut seen = Vec::new();
+    // `lib.compile`, on `compile`: only the name after the namespace is renamed.
+    let place = json!({"textDocument": {"uri": ci}, "position": {"line": 6, "character": 15}});
+    let prepared = server.request("textDocument/prepareRename", place.clone(), &mut seen);
+    assert_eq!(prepared["result"], span(6, 13, 20), "{prepared}");
+    let mut rename = place.clone();
+    rename["newName"] = json!("build_target");
+    let edit = server.request("textDocument/rename", rename, &mut seen);
+    let changes = edit["result"]["changes"].as_object().unwrap();
+    let mut files: Vec<&str> = changes.keys().map(String::as_str).collect();
+    files.sort_unstable();
+    let (deploy, lib) = (
+        file_uri(&root, "deploy/ship.pipe"),
+        file_uri(&root, "lib.pipe"),
+    );
+    assert_eq!(
+        files,
+        [ci.as_str(), deploy.as_str(), lib.as_str()],
+        "{edit}"
+    );
+    assert_eq!(changes[&ci][0]["range"], span(6, 13, 20), "{edit}");
+    assert_eq!(changes[&lib][0]["range"], span(3, 14, 21), "{edit}");
+    // The name in the braces of the import, and the call.
+    assert_eq!(changes[&deploy].as_array().unwrap().len(), 2, "{edit}");
+
+    // A file added since is found by the next request.
+    std::fs::write(root.path().join("late.pipe"), WITH_LIBRARY).unwrap();
+    let mut references = place;
+    references["context"] = json!({"includeDeclaration": true});
+    let found = server.request("textDocument/references", references, &mut seen);
+    let mut files: Vec<&str> = found["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["uri"].as_str().unwrap())
+        .collect();
+    files.dedup();
+    let late = file_uri(&root, "late.pipe");
+    assert_eq!(
+        files,
+        [lib.as_str(), ci.as_str(), deploy.as_str(), late.as_str()],
+        "{found}"
+    );
 }
 
 /// A manual trigger's inputs, read in a condition being typed.

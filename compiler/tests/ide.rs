@@ -36,8 +36,25 @@ fn fixture(path: &Path) -> Option<Fixture> {
     })
 }
 
+/// A file as the requests read it: a fixture without its cursor, which a fixture that
+/// renames a module's template imports.
 fn read(path: &str) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| e.to_string())
+    std::fs::read_to_string(path)
+        .map(|text| text.replacen(CURSOR, "", 1))
+        .map_err(|e| e.to_string())
+}
+
+/// The workspace of a fixture: every `.pipe` file of its directory, sorted.
+fn workspace(fixture: &Fixture) -> Vec<String> {
+    let directory = Path::new(&fixture.path).parent().unwrap();
+    let mut files: Vec<String> = std::fs::read_dir(directory)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "pipe"))
+        .map(|path| path.to_str().unwrap().to_owned())
+        .collect();
+    files.sort();
+    files
 }
 
 /// The source lines a set of ranges touch, each followed by a line of `^` under its
@@ -100,7 +117,14 @@ fn answer(request: &str, fixture: &Fixture) -> String {
             }
         }
         "references" => {
-            let found = ide::references(&fixture.path, &document, fixture.offset, true, &mut read);
+            let found = ide::references(
+                &fixture.path,
+                &document,
+                fixture.offset,
+                true,
+                &workspace(fixture),
+                &mut read,
+            );
             let labelled: Vec<_> = found.into_iter().map(|l| (l, "reference".into())).collect();
             if labelled.is_empty() {
                 return "(no references)\n".into();
@@ -258,38 +282,61 @@ fn signature(fixture: &Fixture, document: &Document) -> String {
     out
 }
 
-/// A rename to the name the fixture's first line gives (`# rename: deploy_prod`): the
-/// text with the edits applied, or why the rename is refused. `prepare_rename` names what
-/// would change.
+/// A rename to the name the fixture's first line gives (`# rename: deploy_prod`): each
+/// file the edits change with the edits applied (the fixture first, each other file under
+/// its name), or why the rename is refused. `prepare_rename` names what would change.
 fn rename(fixture: &Fixture, document: &Document) -> String {
     let first_line = fixture.text.lines().next().unwrap();
     let new_name = first_line
         .strip_prefix("# rename: ")
         .expect("a rename fixture starts with `# rename: <new name>`");
-    let mut out = match ide::prepare_rename(document, fixture.offset) {
+    let mut out = match ide::prepare_rename(&fixture.path, document, fixture.offset) {
         Some(range) => draw(&fixture.text, &[(range, "renamed".into())]),
         None => "(nothing to rename here)\n".into(),
     };
     let mut read = read;
-    match ide::rename(&fixture.path, document, fixture.offset, new_name, &mut read) {
-        Ok(edits) => {
-            let index = LineIndex::new(&fixture.text);
-            let mut renamed = fixture.text.clone();
-            let mut offsets: Vec<_> = edits
-                .iter()
-                .map(|(location, text)| {
-                    assert_eq!(location.path, fixture.path, "edits stay in the document");
-                    let start = index.offset(location.range.start);
-                    (start..index.offset(location.range.end), text)
-                })
-                .collect();
-            offsets.sort_by_key(|(range, _)| std::cmp::Reverse(range.start));
-            for (range, text) in offsets {
-                renamed.replace_range(range, text);
-            }
-            writeln!(out, "\n{} edits:\n{renamed}", edits.len()).unwrap();
+    let workspace = workspace(fixture);
+    let edits = match ide::rename(
+        &fixture.path,
+        document,
+        fixture.offset,
+        new_name,
+        &workspace,
+        &mut read,
+    ) {
+        Ok(edits) => edits,
+        Err(message) => {
+            writeln!(out, "\nrefused: {message}").unwrap();
+            return out;
         }
-        Err(message) => writeln!(out, "\nrefused: {message}").unwrap(),
+    };
+    writeln!(out, "\n{} edits:", edits.len()).unwrap();
+    let mut files: Vec<&str> = edits.iter().map(|(l, _)| l.path.as_str()).collect();
+    files.sort_by_key(|path| (*path != fixture.path, *path));
+    files.dedup();
+    let directory = Path::new(&fixture.path).parent().unwrap();
+    for file in files {
+        let mut renamed = if file == fixture.path {
+            fixture.text.clone()
+        } else {
+            let name = Path::new(file).strip_prefix(directory).unwrap();
+            writeln!(out, "--- {}", name.display()).unwrap();
+            read(file).unwrap()
+        };
+        let index = LineIndex::new(&renamed);
+        let mut offsets: Vec<_> = edits
+            .iter()
+            .filter(|(location, _)| location.path == file)
+            .map(|(location, text)| {
+                let start = index.offset(location.range.start);
+                (start..index.offset(location.range.end), text)
+            })
+            .collect();
+        offsets.sort_by_key(|(range, _)| std::cmp::Reverse(range.start));
+        for (range, text) in offsets {
+            renamed.replace_range(range, text);
+        }
+        writeln!(out, "{renamed}").unwrap();
     }
     out
 }
@@ -338,12 +385,30 @@ fn name_requests_survive_every_cut_of_a_file() {
         let document = Document::new(whole[..cut].to_owned());
         for offset in [0, cut / 2, cut] {
             ide::definition(path, &document, offset, &mut read);
-            ide::references(path, &document, offset, true, &mut read);
-            ide::prepare_rename(&document, offset);
+            ide::references(path, &document, offset, true, &[], &mut read);
+            ide::prepare_rename(path, &document, offset);
         }
         // A rename runs the checker twice: once per cut is enough.
-        let _ = ide::rename(path, &document, cut / 2, "renamed", &mut read);
+        let _ = ide::rename(path, &document, cut / 2, "renamed", &[], &mut read);
     }
+}
+
+/// A workspace file that cannot be read may import the module: the rename is refused,
+/// not done in the files that could be read.
+#[test]
+fn a_rename_is_refused_when_a_workspace_file_cannot_be_read() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ide/rename/lib.pipe");
+    let path = path.to_str().unwrap();
+    let document = Document::new(read(path).unwrap());
+    let offset = document.text().find("step build").unwrap() + "step ".len();
+    let missing = path.replace("lib.pipe", "missing.pipe");
+    let mut read = read;
+    let refused =
+        ide::rename(path, &document, offset, "compile", &[missing], &mut read).unwrap_err();
+    assert!(
+        refused.starts_with("cannot read `./missing.pipe`, which may declare or use `build`: "),
+        "{refused}"
+    );
 }
 
 /// Every cut of a file is a file being typed: folding and semantic tokens answer for each

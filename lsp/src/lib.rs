@@ -4,12 +4,18 @@
 //!
 //! Documents are synced in full (`TextDocumentSyncKind::FULL`). Handlers can run
 //! concurrently, so every text is stored with its version and a change only replaces an
-//! older one; diagnostics are computed off the async runtime and published only if the
-//! document is still at the version they were computed for. A panic while analysing is
+//! older one; a change is checked once it has stayed for a short debounce, diagnostics
+//! are computed off the async runtime and published only if the document is still at the
+//! version they were computed for. A panic while analysing is
 //! caught and reported to the client as a log message, never a dead server.
+//!
+//! References and rename search the workspace: the `.pipe` files under the folders the
+//! client gave at initialize, walked on each request so a file added since is found, and
+//! the open documents.
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use pipec_compiler::Severity;
@@ -37,11 +43,16 @@ impl Document {
 
 type Documents = Arc<Mutex<HashMap<Uri, Document>>>;
 
+/// How long a changed text must stay unchanged before it is checked.
+pub const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(30);
+
 pub struct Backend {
     client: Client,
     documents: Documents,
     /// What the client said it supports when it initialized.
     support: OnceLock<ClientSupport>,
+    /// The workspace folders (or root) the client gave when it initialized.
+    roots: OnceLock<Vec<PathBuf>>,
 }
 
 /// The client capabilities that change what the server answers.
@@ -94,6 +105,7 @@ pub fn service() -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
         client,
         documents: Arc::default(),
         support: OnceLock::new(),
+        roots: OnceLock::new(),
     })
 }
 
@@ -123,6 +135,35 @@ impl Backend {
 
     fn document(&self, uri: &Uri) -> Option<Document> {
         self.documents.lock().ok()?.get(uri).cloned()
+    }
+
+    /// The paths of the workspace's `.pipe` files and of the open documents, sorted. With
+    /// no folder from the client, the directory of the document at `path` stands for one,
+    /// without its subdirectories: it may be a home directory.
+    fn workspace(&self, path: &str) -> Vec<String> {
+        let mut files = Vec::new();
+        match self.roots.get().filter(|roots| !roots.is_empty()) {
+            Some(roots) => {
+                for root in roots {
+                    pipe_files(root, true, &mut files);
+                }
+            }
+            None => {
+                if let Some(directory) = Path::new(path).parent() {
+                    pipe_files(directory, false, &mut files);
+                }
+            }
+        }
+        let mut paths: Vec<String> = files
+            .iter()
+            .map(|file| file.to_string_lossy().into_owned())
+            .collect();
+        if let Ok(documents) = self.documents.lock() {
+            paths.extend(documents.keys().map(display_path));
+        }
+        paths.sort();
+        paths.dedup();
+        paths
     }
 
     /// Answers a request at a position with an `ide` function that reads the document's
@@ -205,6 +246,48 @@ fn read_module(documents: &Documents, path: &str) -> std::result::Result<String,
         Some(text) => Ok(text),
         None => std::fs::read_to_string(path).map_err(|e| e.to_string()),
     }
+}
+
+/// The `.pipe` files in `directory`, and in its subdirectories when `recursive` but for
+/// hidden ones and build outputs (`target`, `node_modules`). Symbolic links to directories
+/// are not followed, so a link cycle cannot loop; unreadable directories are skipped.
+fn pipe_files(directory: &Path, recursive: bool, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(directory) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let skipped = name.starts_with('.') || name == "target" || name == "node_modules";
+            if recursive && !skipped {
+                pipe_files(&path, recursive, files);
+            }
+        } else if path
+            .extension()
+            .is_some_and(|extension| extension == "pipe")
+        {
+            files.push(path);
+        }
+    }
+}
+
+/// The folders of a workspace as the client gave them: its workspace folders, else its
+/// root (deprecated in the protocol, still sent by older clients).
+#[allow(deprecated)]
+fn workspace_roots(params: &InitializeParams) -> Vec<PathBuf> {
+    let uris: Vec<&Uri> = match params.workspace_folders.as_ref() {
+        Some(folders) if !folders.is_empty() => folders.iter().map(|f| &f.uri).collect(),
+        _ => params.root_uri.iter().collect(),
+    };
+    uris.into_iter()
+        .filter_map(|uri| uri.to_file_path())
+        .map(|path| path.into_owned())
+        .collect()
 }
 
 /// The path the compiler knows a document by (imports are resolved against it).
@@ -444,6 +527,7 @@ fn at(document: &Document, position: Position) -> usize {
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let _ = self.support.set(ClientSupport::of(&params.capabilities));
+        let _ = self.roots.set(workspace_roots(&params));
         Ok(InitializeResult {
             server_info: Some(ServerInfo {
                 name: "pipec".into(),
@@ -509,7 +593,16 @@ impl LanguageServer for Backend {
             return;
         };
         let document = params.text_document;
-        if self.store(&document.uri, document.version, change.text) {
+        if !self.store(&document.uri, document.version, change.text) {
+            return;
+        }
+        // While the user types, each keystroke is a change: only a text that stays for
+        // `DEBOUNCE` is checked, so a burst of changes costs one analysis, not one each.
+        tokio::time::sleep(DEBOUNCE).await;
+        let still_current = self
+            .document(&document.uri)
+            .is_some_and(|current| current.version == document.version);
+        if still_current {
             self.publish(document.uri).await;
         }
     }
@@ -632,7 +725,15 @@ impl LanguageServer for Backend {
         let found = self.answer(
             params.text_document_position,
             |path, document, offset, read| {
-                ide::references(path, document, offset, include_declaration, read)
+                let workspace = self.workspace(path);
+                ide::references(
+                    path,
+                    document,
+                    offset,
+                    include_declaration,
+                    &workspace,
+                    read,
+                )
             },
         )?;
         Ok(found.map(|found| found.into_iter().filter_map(location).collect()))
@@ -642,8 +743,8 @@ impl LanguageServer for Backend {
         &self,
         params: TextDocumentPositionParams,
     ) -> Result<Option<PrepareRenameResponse>> {
-        let found = self.answer(params, |_, document, offset, _| {
-            ide::prepare_rename(document, offset)
+        let found = self.answer(params, |path, document, offset, _| {
+            ide::prepare_rename(path, document, offset)
         })?;
         Ok(found
             .flatten()
@@ -656,7 +757,10 @@ impl LanguageServer for Backend {
         let new_name = params.new_name;
         let Some(edits) = self.answer(
             params.text_document_position,
-            |path, document, offset, read| ide::rename(path, document, offset, &new_name, read),
+            |path, document, offset, read| {
+                let workspace = self.workspace(path);
+                ide::rename(path, document, offset, &new_name, &workspace, read)
+            },
         )?
         else {
             return Ok(None);

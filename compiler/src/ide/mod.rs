@@ -323,6 +323,45 @@ pub fn hover(
             let (id, item) = job_items(file).find(|(id, _)| id.span == *declared)?;
             Some(job_summary(text, id, item))
         }
+        (names::NameKind::Let | names::NameKind::Gate, names::Origin::Local(declared)) => {
+            let mut found = Declared {
+                name: *declared,
+                item: None,
+            };
+            walk::walk_items(&file.items, &mut found);
+            let slice = |span: crate::span::Span| text.get(span.range()).unwrap_or_default();
+            match found.item? {
+                ItemKind::Let { name, ty, value } => {
+                    // The type as written, else as the checker inferred it.
+                    let ty = match ty {
+                        Some(ty) => Some(slice(ty.span).trim_end().to_owned()),
+                        None => {
+                            let (_, analysis) = analysis(path, text, read);
+                            analysis
+                                .let_types
+                                .iter()
+                                .find(|(span, _)| {
+                                    (span.start, span.end) == (name.span.start, name.span.end)
+                                })
+                                .and_then(|(_, ty)| ty.written())
+                        }
+                    };
+                    let ty = ty.map(|ty| format!(": {ty}")).unwrap_or_default();
+                    Some(format!(
+                        "```pipe\nlet {}{ty} = {}\n```",
+                        name.name,
+                        slice(value.span)
+                    ))
+                }
+                ItemKind::Gate { name, value } => Some(format!(
+                    "**gate `{}`**: passes when these jobs succeed\n\n```pipe\ngate {} = {}\n```",
+                    name.name,
+                    name.name,
+                    slice(value.span)
+                )),
+                _ => None,
+            }
+        }
         (names::NameKind::Template, origin) => {
             // The namespace as the call writes it: `docker` in `docker.build_push`.
             let written = text.get(occurrence.span.range()).unwrap_or_default();
@@ -356,6 +395,23 @@ fn template_doc<'m>(
         .templates
         .iter()
         .find(|t| t.name == name)
+}
+
+/// Finds the `let` or gate item that declares the name at a span.
+struct Declared {
+    name: crate::span::Span,
+    item: Option<ItemKind>,
+}
+
+impl walk::Visitor for Declared {
+    fn item(&mut self, item: &ast::Item) {
+        match &item.kind {
+            ItemKind::Let { name, .. } | ItemKind::Gate { name, .. } if name.span == self.name => {
+                self.item = Some(item.kind.clone());
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Every job declaration of the file: its id and its item.

@@ -8,7 +8,9 @@
 //! the ones before it, a pipeline's after the file's and a template's parameters after
 //! both, the innermost (latest) one winning; templates by a bare name (imported by name
 //! first, then the file's own) or as `namespace.name` of an imported module. Declarations
-//! in another file are found by parsing the module an import names, never by guessing.
+//! in another file are found by parsing the module an import names, never by guessing;
+//! the uses of a module's template or `let` in other files, by the index of each workspace
+//! file whose import resolves to that module.
 
 use crate::ast::{self, ExprKind, ItemKind};
 use crate::modules;
@@ -160,12 +162,6 @@ impl NameIndex {
             }
             _ => None,
         }
-    }
-
-    fn occurrences_of(&self, binding: usize) -> impl Iterator<Item = &Occurrence> {
-        self.occurrences
-            .iter()
-            .filter(move |o| o.binding == binding)
     }
 
     /// Another binding of the same kind called `name` where `binding` would meet it.
@@ -622,44 +618,230 @@ pub(super) fn is_stdlib(module_path: &str) -> bool {
     modules::stdlib_names().any(|name| modules::stdlib_path(name) == module_path)
 }
 
-/// Every place the name at `offset` is used in the document, with its declaration when
-/// `include_declaration` (in the document, or in the module file that declares it).
+/// One file a name is declared or used in, with the names of the file.
+struct FileUses {
+    path: String,
+    text: String,
+    index: NameIndex,
+    /// The name's bindings here: its declaration in the file that declares it; in a file
+    /// importing that one, what the imports make of it (by name, through a namespace).
+    bindings: Vec<usize>,
+}
+
+impl FileUses {
+    fn occurrences(&self) -> impl Iterator<Item = (&Occurrence, &Binding)> {
+        self.index
+            .occurrences()
+            .filter(|(o, _)| self.bindings.contains(&o.binding))
+    }
+
+    fn locations(&self, spans: impl Iterator<Item = Span>) -> Vec<Location> {
+        let lines = LineIndex::new(&self.text);
+        spans
+            .map(|span| Location {
+                path: self.path.clone(),
+                range: lines.range(span.start, span.end),
+            })
+            .collect()
+    }
+}
+
+/// The files a name is declared or used in, and the files that could not be read to tell
+/// whether they use it, with the reason.
+struct Uses {
+    files: Vec<FileUses>,
+    unreadable: Vec<(String, String)>,
+}
+
+/// The module file that declares a name other files can import (a template or a
+/// file-level `let`), as the checker's exports are: `None` for a name only its document
+/// can use, and for the standard library's, which no workspace file declares.
+fn declaring_module(path: &str, binding: &Binding) -> Option<String> {
+    if !matches!(binding.kind, NameKind::Template | NameKind::Let) {
+        return None;
+    }
+    match &binding.origin {
+        Origin::Local(_) => (binding.scope == Scope::File).then(|| path.to_string()),
+        Origin::Imported { spec } => modules::resolve_import(path, spec)
+            .ok()
+            .filter(|module| !is_stdlib(module)),
+    }
+}
+
+/// Where the name of `binding` (the binding `id` of the document) is declared and used: the
+/// document alone, or for a name a module declares, the module and every file of
+/// `workspace` (and the document) with an import that resolves to the module. Each file is
+/// read with `read` but the document, and named by its own index: there is no second
+/// resolver.
+fn uses(
+    path: &str,
+    document: &Document,
+    id: usize,
+    binding: &Binding,
+    workspace: &[String],
+    read: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Uses {
+    let mut uses = Uses {
+        files: Vec::new(),
+        unreadable: Vec::new(),
+    };
+    let Some(module) = declaring_module(path, binding) else {
+        uses.files.push(FileUses {
+            path: path.to_string(),
+            text: document.text.clone(),
+            index: NameIndex::of(document),
+            bindings: vec![id],
+        });
+        return uses;
+    };
+    let mut candidates: Vec<&str> = vec![module.as_str()];
+    for candidate in std::iter::once(path).chain(workspace.iter().map(String::as_str)) {
+        if !candidates.contains(&candidate) {
+            candidates.push(candidate);
+        }
+    }
+    for candidate in candidates {
+        let text = if candidate == path {
+            document.text.clone()
+        } else {
+            match read(candidate) {
+                Ok(text) => text,
+                Err(reason) => {
+                    uses.unreadable.push((candidate.to_string(), reason));
+                    continue;
+                }
+            }
+        };
+        // Most files import nothing: they are not parsed.
+        if candidate != module && !text.contains("import") {
+            continue;
+        }
+        let index = if candidate == path {
+            NameIndex::of(document)
+        } else {
+            NameIndex::of(&Document::new(text.clone()))
+        };
+        let bindings = if candidate != module {
+            let imported = |b: &Binding| match &b.origin {
+                Origin::Imported { spec } => {
+                    modules::resolve_import(candidate, spec).is_ok_and(|p| p == module)
+                }
+                Origin::Local(_) => false,
+            };
+            if !index
+                .bindings
+                .iter()
+                .any(|b| b.kind == NameKind::Module && imported(b))
+            {
+                continue;
+            }
+            (0..index.bindings.len())
+                .filter(|&other| {
+                    index.bindings.get(other).is_some_and(|b| {
+                        b.kind == binding.kind && b.name == binding.name && imported(b)
+                    })
+                })
+                .collect()
+        } else if candidate == path {
+            vec![id]
+        } else {
+            // The checker exports the first of two declarations.
+            index
+                .bindings
+                .iter()
+                .position(|b| {
+                    b.kind == binding.kind
+                        && b.name == binding.name
+                        && b.scope == Scope::File
+                        && matches!(b.origin, Origin::Local(_))
+                })
+                .into_iter()
+                .collect()
+        };
+        uses.files.push(FileUses {
+            path: candidate.to_string(),
+            text,
+            index,
+            bindings,
+        });
+    }
+    uses
+}
+
+/// Every place the name at `offset` is used, with its declaration when
+/// `include_declaration`: in the document, and for a template or file-level `let` of a
+/// module, in the module and in every file of `workspace` (paths `read` is asked for) that
+/// imports it.
 pub fn references(
     path: &str,
     document: &Document,
     offset: usize,
     include_declaration: bool,
+    workspace: &[String],
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Vec<Location> {
     let index = NameIndex::of(document);
     let Some((occurrence, binding)) = index.at(offset) else {
         return Vec::new();
     };
-    let mut found = Vec::new();
-    if include_declaration && matches!(binding.origin, Origin::Imported { .. }) {
-        found.extend(declaration(path, document, binding, read));
-    }
-    let lines = LineIndex::new(&document.text);
-    found.extend(
-        index
-            .occurrences_of(occurrence.binding)
-            .filter(|o| include_declaration || !o.declaration)
-            .map(|o| Location {
-                path: path.to_string(),
-                range: lines.range(o.span.start, o.span.end),
-            }),
-    );
-    found
+    let uses = uses(path, document, occurrence.binding, binding, workspace, read);
+    uses.files
+        .iter()
+        .flat_map(|file| {
+            file.locations(
+                file.occurrences()
+                    .filter(|(o, _)| include_declaration || !o.declaration)
+                    .map(|(o, _)| o.span),
+            )
+        })
+        .collect()
 }
 
-/// The name a rename at `offset` would change; `None` where there is nothing to rename.
-/// Names declared by an imported module are offered too, so that [`rename`] can say why
-/// it refuses them.
-pub fn prepare_rename(document: &Document, offset: usize) -> Option<Range> {
+/// Why no rename can change the name a binding stands for, whatever the new name: a
+/// module is named by its file, and the standard library is not the user's to edit.
+fn unrenamable(path: &str, binding: &Binding) -> Option<String> {
+    let Origin::Imported { spec } = &binding.origin else {
+        return None;
+    };
+    if binding.kind == NameKind::Module {
+        return Some("a module is named by its file; to call it something else here, write `import \"...\" as name`".into());
+    }
+    modules::resolve_import(path, spec)
+        .is_ok_and(|p| is_stdlib(&p))
+        .then(|| {
+            format!(
+                "`{}` is a template of the standard library module `{spec}`, which cannot be renamed",
+                binding.name
+            )
+        })
+}
+
+/// The part of an occurrence a rename replaces: a call through a namespace (`lib.build`)
+/// keeps its namespace, which is the import's alias.
+fn renamed_part(text: &str, occurrence: &Occurrence, binding: &Binding) -> Span {
+    if binding.scope != Scope::Namespace {
+        return occurrence.span;
+    }
+    let written = text.get(occurrence.span.range()).unwrap_or_default();
+    let name = written.rsplit('.').next().unwrap_or(written).trim_start();
+    let namespace = u32::try_from(written.len() - name.len()).unwrap_or(0);
+    Span {
+        start: occurrence.span.start.saturating_add(namespace),
+        ..occurrence.span
+    }
+}
+
+/// The name a rename at `offset` would change; `None` where there is nothing to rename,
+/// or a name no rename can change (a module, a standard library template), so that the
+/// editor does not ask for a new name. [`rename`] says why to clients that skip this.
+pub fn prepare_rename(path: &str, document: &Document, offset: usize) -> Option<Range> {
     let index = NameIndex::of(document);
     let (occurrence, binding) = index.at(offset)?;
-    (binding.kind != NameKind::Module)
-        .then(|| LineIndex::new(&document.text).range(occurrence.span.start, occurrence.span.end))
+    if unrenamable(path, binding).is_some() {
+        return None;
+    }
+    let span = renamed_part(&document.text, occurrence, binding);
+    Some(LineIndex::new(&document.text).range(span.start, span.end))
 }
 
 /// The grammar's keywords (`grammar/pipe.pest`: `declaration_keyword`, `kw_from`, `kw_as`,
@@ -686,35 +868,39 @@ pub(super) const KEYWORDS: &[&str] = &[
     "false",
 ];
 
+/// A file as messages about the document at `path` name it: from the document's
+/// directory when it is under it.
+fn shown(path: &str, file: &str) -> String {
+    let directory = path.rfind('/').and_then(|slash| path.get(..=slash));
+    match directory.and_then(|directory| file.strip_prefix(directory)) {
+        Some(relative) => format!("./{relative}"),
+        None => file.to_string(),
+    }
+}
+
 /// The edits that rename the job, `let`, template or gate at `offset` to `new_name`: its
-/// declaration and every reference. Refused, with the reason, for a name that is not an
-/// identifier or is a keyword, that another name of the same kind already has where the
-/// two would meet, for a name declared in another file, and when the renamed document
-/// would have an error the checker (run with the modules `read` supplies) did not report
-/// before.
+/// declaration and every reference, in every file that uses it (for a template or
+/// file-level `let` of a module: the module and the files of `workspace` importing it,
+/// from its declaration or any use alike). Refused, with the reason, for a name that is
+/// not an identifier or is a keyword, that another name of the same kind already has where
+/// the two would meet in any of those files, for a module or a standard library template,
+/// when a workspace file cannot be read, and when any of those files would have an error
+/// the checker (run with the renamed texts, and the other modules `read` supplies) did not
+/// report before.
 pub fn rename(
     path: &str,
     document: &Document,
     offset: usize,
     new_name: &str,
+    workspace: &[String],
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Result<Vec<(Location, String)>, String> {
     let index = NameIndex::of(document);
     let Some((occurrence, binding)) = index.at(offset) else {
         return Err("there is no job, `let`, template or gate here to rename".into());
     };
-    if let Origin::Imported { spec } = &binding.origin {
-        return Err(match binding.kind {
-            NameKind::Module => "a module is named by its file; to call it something else here, write `import \"...\" as name`".to_string(),
-            _ if modules::resolve_import(path, spec).is_ok_and(|p| is_stdlib(&p)) => format!(
-                "`{}` is a template of the standard library module `{spec}`, which cannot be renamed",
-                binding.name
-            ),
-            _ => format!(
-                "`{}` is declared in `{spec}`; rename it there, where the files importing it can be found",
-                binding.name
-            ),
-        });
+    if let Some(reason) = unrenamable(path, binding) {
+        return Err(reason);
     }
     if !is_identifier(new_name) {
         return Err(format!(
@@ -724,57 +910,100 @@ pub fn rename(
     if KEYWORDS.contains(&new_name) {
         return Err(format!("`{new_name}` is a keyword"));
     }
-    if let Some(other) = index.clash(occurrence.binding, new_name) {
-        let place = match other.origin {
-            Origin::Local(span) => format!(
-                "line {}",
-                LineIndex::new(&document.text)
-                    .position(span.start as usize)
-                    .line
-                    + 1
-            ),
-            Origin::Imported { .. } => "an import".into(),
-        };
+    let uses = uses(path, document, occurrence.binding, binding, workspace, read);
+    if let Some((file, reason)) = uses.unreadable.first() {
         return Err(format!(
-            "{} called `{new_name}` already exists ({place})",
-            binding.kind.describe()
-        ));
-    }
-    if binding.kind == NameKind::Let
-        && let Some(captured) = index.unresolved.iter().find(|i| i.name == new_name)
-    {
-        return Err(format!(
-            "`{new_name}` already means something else on line {}; a `let` of that name would hide it",
-            LineIndex::new(&document.text)
-                .position(captured.span.start as usize)
-                .line
-                + 1
-        ));
-    }
-    let spans: Vec<Span> = index
-        .occurrences_of(occurrence.binding)
-        .map(|o| o.span)
-        .collect();
-    let renamed = replaced(&document.text, &spans, new_name);
-    if let Some(new_error) = new_error(
-        &errors(path, &document.text, read),
-        &errors(path, &renamed, read),
-    ) {
-        return Err(format!(
-            "renaming `{}` to `{new_name}` would break the file: {new_error}",
+            "cannot read `{}`, which may declare or use `{}`: {reason}",
+            shown(path, file),
             binding.name
         ));
     }
-    let lines = LineIndex::new(&document.text);
-    Ok(spans
-        .iter()
-        .map(|span| {
-            let location = Location {
-                path: path.to_string(),
-                range: lines.range(span.start, span.end),
+    // "line 3", or "line 3 of `./other.pipe`" for another file than the document.
+    let place = |file: &FileUses, what: String| match file.path == path {
+        true => what,
+        false => format!("{what} of `{}`", shown(path, &file.path)),
+    };
+    for file in &uses.files {
+        for &renamed in &file.bindings {
+            let Some(this) = file.index.bindings.get(renamed) else {
+                continue;
             };
-            (location, new_name.to_string())
+            // Calls through namespaces of different modules never meet: whether the
+            // module already has the name is its own declaration's clash.
+            if this.scope == Scope::Namespace {
+                continue;
+            }
+            if let Some(other) = file.index.clash(renamed, new_name) {
+                let at = match other.origin {
+                    Origin::Local(span) => format!(
+                        "line {}",
+                        LineIndex::new(&file.text)
+                            .position(span.start as usize)
+                            .line
+                            + 1
+                    ),
+                    Origin::Imported { .. } => "an import".into(),
+                };
+                return Err(format!(
+                    "{} called `{new_name}` already exists ({})",
+                    binding.kind.describe(),
+                    place(file, at)
+                ));
+            }
+            if this.kind == NameKind::Let
+                && let Some(captured) = file.index.unresolved.iter().find(|i| i.name == new_name)
+            {
+                let line = LineIndex::new(&file.text)
+                    .position(captured.span.start as usize)
+                    .line
+                    + 1;
+                return Err(format!(
+                    "`{new_name}` already means something else on {}; a `let` of that name would hide it",
+                    place(file, format!("line {line}"))
+                ));
+            }
+        }
+    }
+    let edits: Vec<Vec<Span>> = uses
+        .files
+        .iter()
+        .map(|file| {
+            file.occurrences()
+                .map(|(o, b)| renamed_part(&file.text, o, b))
+                .collect()
         })
+        .collect();
+    let renamed: Vec<(&str, String)> = uses
+        .files
+        .iter()
+        .zip(&edits)
+        .map(|(file, spans)| (file.path.as_str(), replaced(&file.text, spans, new_name)))
+        .collect();
+    for (file, (_, after)) in uses.files.iter().zip(&renamed) {
+        let before = errors(&file.path, &file.text, read);
+        // Each file is checked with the others as the rename leaves them.
+        let mut read_renamed = |module: &str| match renamed.iter().find(|(p, _)| *p == module) {
+            Some((_, text)) => Ok(text.clone()),
+            None => read(module),
+        };
+        let after = errors(&file.path, after, &mut read_renamed);
+        if let Some(new_error) = new_error(&before, &after) {
+            let what = match file.path == path {
+                true => "the file".to_string(),
+                false => format!("`{}`", shown(path, &file.path)),
+            };
+            return Err(format!(
+                "renaming `{}` to `{new_name}` would break {what}: {new_error}",
+                binding.name
+            ));
+        }
+    }
+    Ok(uses
+        .files
+        .iter()
+        .zip(&edits)
+        .flat_map(|(file, spans)| file.locations(spans.iter().copied()))
+        .map(|location| (location, new_name.to_string()))
         .collect())
 }
 

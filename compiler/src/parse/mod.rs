@@ -579,11 +579,16 @@ impl<'t> Parser<'t> {
 }
 
 /// The doc comment of the item starting at `offset`: the `##` lines directly above its
-/// line, without the `##` and one following space. Docs are comments to the grammar, so
-/// they are read from the text here rather than kept in the tree.
+/// line, without the `##` and one following space; none for an item that does not start
+/// its line (a parameter after `template step name(` has the template's lines above it,
+/// not its own). Docs are comments to the grammar, so they are read from the text here
+/// rather than kept in the tree.
 pub fn doc_comment(text: &str, offset: usize) -> Option<String> {
     let before = text.get(..offset)?;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    if !before.get(line_start..)?.trim().is_empty() {
+        return None;
+    }
     let mut lines: Vec<&str> = Vec::new();
     for line in text.get(..line_start)?.lines().rev() {
         match line.trim().strip_prefix("##") {

@@ -128,4 +128,10 @@ fn doc_comments_are_the_hash_hash_lines_directly_above() {
     let undocumented = "# plain\ntemplate step x() {}\n";
     assert_eq!(super::doc_comment(undocumented, 8), None);
     assert_eq!(super::module_doc("## Doc of the item.\nenum e {}\n"), None);
+    let parameter = text.find("x()").unwrap_or(0) + 2;
+    assert_eq!(
+        super::doc_comment(text, parameter),
+        None,
+        "not its own line"
+    );
 }
