@@ -192,6 +192,21 @@ impl Backend {
         .map_err(|_| Error::internal_error())
     }
 
+    /// Answers a request about a whole document from its parse: `None` for a document not
+    /// open, an internal error (not a dead server) if the `ide` function panics.
+    fn whole_document<T>(
+        &self,
+        uri: &Uri,
+        question: impl FnOnce(&ide::Document) -> T,
+    ) -> Result<Option<T>> {
+        let Some(document) = self.document(uri) else {
+            return Ok(None);
+        };
+        catch_unwind(AssertUnwindSafe(|| question(document.parsed())))
+            .map(Some)
+            .map_err(|_| Error::internal_error())
+    }
+
     /// Checks a document and publishes its diagnostics, if it is still at that version.
     async fn publish(&self, uri: Uri) {
         let Some(document) = self.document(&uri) else {
@@ -619,11 +634,9 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        let Some(document) = self.document(&params.text_document.uri) else {
+        let Some(symbols) = self.whole_document(&params.text_document.uri, ide::symbols)? else {
             return Ok(None);
         };
-        let symbols = catch_unwind(AssertUnwindSafe(|| ide::symbols(document.parsed())))
-            .map_err(|_| Error::internal_error())?;
         Ok(Some(DocumentSymbolResponse::Nested(
             symbols.iter().map(document_symbol).collect(),
         )))
@@ -632,11 +645,9 @@ impl LanguageServer for Backend {
     /// `pipec fmt`'s layout as one edit of the lines that change; `None` for a document
     /// with syntax errors, which the formatter refuses (its diagnostics say why).
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
-        let Some(document) = self.document(&params.text_document.uri) else {
+        let Some(edits) = self.whole_document(&params.text_document.uri, ide::formatting)? else {
             return Ok(None);
         };
-        let edits = catch_unwind(AssertUnwindSafe(|| ide::formatting(document.parsed())))
-            .map_err(|_| Error::internal_error())?;
         Ok(edits.map(|edits| {
             edits
                 .into_iter()
@@ -649,11 +660,10 @@ impl LanguageServer for Backend {
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        let Some(document) = self.document(&params.text_document.uri) else {
+        let Some(folds) = self.whole_document(&params.text_document.uri, ide::folding_ranges)?
+        else {
             return Ok(None);
         };
-        let folds = catch_unwind(AssertUnwindSafe(|| ide::folding_ranges(document.parsed())))
-            .map_err(|_| Error::internal_error())?;
         let line_folding_only = self.support().line_folding_only;
         Ok(Some(
             folds
@@ -667,11 +677,10 @@ impl LanguageServer for Backend {
         &self,
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
-        let Some(document) = self.document(&params.text_document.uri) else {
+        let Some(tokens) = self.whole_document(&params.text_document.uri, ide::semantic_tokens)?
+        else {
             return Ok(None);
         };
-        let tokens = catch_unwind(AssertUnwindSafe(|| ide::semantic_tokens(document.parsed())))
-            .map_err(|_| Error::internal_error())?;
         Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
             result_id: None,
             data: encode_semantic_tokens(&tokens),
