@@ -122,17 +122,19 @@ fn open(server: &mut Server, text: &str) {
     );
 }
 
+/// A server initialized by a client with these capabilities and no workspace.
 fn initialized(capabilities: Value) -> Server {
+    initialized_with(json!({"processId": null, "rootUri": null, "capabilities": capabilities})).0
+}
+
+/// A server initialized with these parameters, and the capabilities it announced.
+fn initialized_with(params: Value) -> (Server, Value) {
     let mut server = Server::start();
-    let response = server.request(
-        "initialize",
-        json!({"processId": null, "rootUri": null, "capabilities": capabilities}),
-        &mut Vec::new(),
-    );
+    let response = server.request("initialize", params, &mut Vec::new());
     assert_eq!(response["result"]["serverInfo"]["name"], "pipec");
     assert_eq!(response["result"]["capabilities"]["textDocumentSync"], 1);
     server.notify("initialized", json!({}));
-    server
+    (server, response["result"]["capabilities"].clone())
 }
 
 #[test]
@@ -427,16 +429,10 @@ fn span(line: u32, start: u32, end: u32) -> Value {
 
 #[test]
 fn references_rename_and_definition_across_files() {
-    let mut server = Server::start();
-    let response = server.request(
-        "initialize",
-        json!({"processId": null, "rootUri": null, "capabilities": {}}),
-        &mut Vec::new(),
-    );
-    let capabilities = &response["result"]["capabilities"];
+    let (mut server, capabilities) =
+        initialized_with(json!({"processId": null, "rootUri": null, "capabilities": {}}));
     assert_eq!(capabilities["referencesProvider"], true);
     assert_eq!(capabilities["renameProvider"]["prepareProvider"], true);
-    server.notify("initialized", json!({}));
     server.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": LIBRARY_URI, "languageId": "pipe", "version": 1, "text": LIBRARY}}),
@@ -496,6 +492,42 @@ fn references_rename_and_definition_across_files() {
     assert_eq!(module["result"]["range"], span(0, 0, 0));
 }
 
+/// The analysis a change makes is shared by the document's diagnostics and requests; a
+/// change of a module it imports is seen by its next request.
+#[test]
+fn an_importer_sees_the_change_of_its_module() {
+    let mut server = initialized(json!({}));
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": LIBRARY_URI, "languageId": "pipe", "version": 1, "text": LIBRARY}}),
+    );
+    open(&mut server, WITH_LIBRARY);
+    while server.diagnostics()["uri"] != URI {}
+    let mut seen = Vec::new();
+    let hover = |server: &mut Server, seen: &mut Vec<Value>| {
+        let found = server.request("textDocument/hover", at(6, 15), seen);
+        found["result"]["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(hover(&mut server, &mut seen).contains("Compile a target."));
+
+    let changed = LIBRARY.replace("Compile a target.", "Compile a target, fast.");
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": LIBRARY_URI, "version": 2}, "contentChanges": [{"text": changed}]}),
+    );
+    loop {
+        let published = server.diagnostics();
+        if published["uri"] == LIBRARY_URI && published["version"] == 2 {
+            break;
+        }
+    }
+    let after = hover(&mut server, &mut seen);
+    assert!(after.contains("Compile a target, fast."), "{after}");
+}
+
 /// A workspace on disk: a module, a file importing it through a namespace and one by
 /// name in a subdirectory, and importers where no workspace file is looked for.
 fn workspace_on_disk() -> tempfile::TempDir {
@@ -521,13 +553,9 @@ fn file_uri(root: &tempfile::TempDir, path: &str) -> String {
 #[test]
 fn a_module_template_is_renamed_in_every_file_of_the_workspace() {
     let root = workspace_on_disk();
-    let mut server = Server::start();
-    server.request(
-        "initialize",
+    let (mut server, _) = initialized_with(
         json!({"processId": null, "rootUri": file_uri(&root, ""), "capabilities": {}}),
-        &mut Vec::new(),
     );
-    server.notify("initialized", json!({}));
     let ci = file_uri(&root, "ci.pipe");
     server.notify(
         "textDocument/didOpen",
@@ -637,13 +665,8 @@ const FOLDS_AND_TOKENS: &str = "# CI ✓\n# two\nimport \"std/git\"\n\npipeline 
 /// absolute lines and UTF-16 columns, type names and the declaration modifier.
 #[test]
 fn folding_ranges_and_semantic_tokens() {
-    let mut server = Server::start();
-    let response = server.request(
-        "initialize",
-        json!({"processId": null, "rootUri": null, "capabilities": {}}),
-        &mut Vec::new(),
-    );
-    let capabilities = &response["result"]["capabilities"];
+    let (mut server, capabilities) =
+        initialized_with(json!({"processId": null, "rootUri": null, "capabilities": {}}));
     assert_eq!(capabilities["foldingRangeProvider"], true);
     let provider = &capabilities["semanticTokensProvider"];
     assert_eq!(provider["full"], true);
@@ -660,7 +683,6 @@ fn folding_ranges_and_semantic_tokens() {
         .iter()
         .position(|m| m == "declaration")
         .unwrap();
-    server.notify("initialized", json!({}));
     open(&mut server, FOLDS_AND_TOKENS);
     let document = json!({"textDocument": {"uri": URI}});
 
@@ -763,21 +785,15 @@ const HINTED: &str = "template step deploy_site(directory: string, tag: string =
 /// as offsets into the label for a client that takes them.
 #[test]
 fn inlay_hints_and_signature_help() {
-    let mut server = Server::start();
     let offsets = json!({"textDocument": {"signatureHelp": {"signatureInformation": {
         "parameterInformation": {"labelOffsetSupport": true}}}}});
-    let response = server.request(
-        "initialize",
-        json!({"processId": null, "rootUri": null, "capabilities": offsets}),
-        &mut Vec::new(),
-    );
-    let capabilities = &response["result"]["capabilities"];
+    let (mut server, capabilities) =
+        initialized_with(json!({"processId": null, "rootUri": null, "capabilities": offsets}));
     assert_eq!(capabilities["inlayHintProvider"], true);
     assert_eq!(
         capabilities["signatureHelpProvider"]["triggerCharacters"],
         json!(["(", ","])
     );
-    server.notify("initialized", json!({}));
     open(&mut server, HINTED);
     let mut seen = Vec::new();
 

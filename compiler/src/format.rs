@@ -20,6 +20,7 @@ use std::ops::Range;
 use crate::ast::{self, Item, ItemKind};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::parse;
+use crate::source::Parsed;
 use crate::span::FileId;
 
 /// The indentation of one block level, and of the elements of a broken list.
@@ -38,9 +39,17 @@ pub enum FormatError {
 
 /// The text in the canonical layout.
 pub fn format(file: FileId, text: &str) -> Result<String, FormatError> {
-    let (parsed, diagnostics) = parse::parse_file(file, text);
-    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        return Err(FormatError::Syntax(diagnostics));
+    format_parsed(&Parsed::of(file, text), text)
+}
+
+/// The text in the canonical layout, from its parse (an editor's document has one).
+pub fn format_parsed(parsed: &Parsed, text: &str) -> Result<String, FormatError> {
+    if parsed
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error)
+    {
+        return Err(FormatError::Syntax(parsed.diagnostics.clone()));
     }
     let mut printer = Printer {
         text,
@@ -48,12 +57,15 @@ pub fn format(file: FileId, text: &str) -> Result<String, FormatError> {
         line_indent: 0,
         groups: HashMap::new(),
     };
-    printer.items(&parsed.items, 0..text.len(), 0);
+    printer.items(&parsed.ast.items, 0..text.len(), 0);
     let mut formatted = printer.out;
     if !formatted.is_empty() {
         formatted.push('\n');
     }
-    verify(file, text, &formatted)?;
+    // A text formatted already parses as it did: there is nothing to verify.
+    if formatted != text {
+        verify(parsed.file, text, &formatted)?;
+    }
     Ok(formatted)
 }
 

@@ -91,13 +91,11 @@ pub fn load_imports(db: &mut SourceDb, read: &mut dyn FnMut(&str) -> Result<Stri
     loop {
         let file = crate::span::FileId(next);
         next += 1;
-        let Some(source) = db.get(file) else { break };
-        // Most files import nothing; they are not parsed twice.
-        if !source.text.contains("import") {
-            continue;
-        }
-        let (ast, _) = crate::parse::parse_file(file, &source.text);
-        let resolved: Vec<(String, String)> = ast
+        let (Some(source), Some(parsed)) = (db.get(file), db.parsed(file)) else {
+            break;
+        };
+        let resolved: Vec<(String, String)> = parsed
+            .ast
             .items
             .iter()
             .filter_map(|item| match &item.kind {

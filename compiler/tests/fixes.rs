@@ -21,7 +21,8 @@ fn apply_fixes(path: &str, text: &str) -> (String, Vec<&'static str>) {
         start: Position::default(),
         end: LineIndex::new(text).position(text.len()),
     };
-    let actions = ide::code_actions(path, text, everywhere, &mut read);
+    let document = ide::Document::new(path, text.to_owned());
+    let actions = ide::code_actions(&document, everywhere, &mut read);
     let chosen: Vec<_> = match text.lines().next().and_then(|l| l.strip_prefix("# fix: ")) {
         Some(title) => actions.iter().filter(|a| a.title == title).collect(),
         None => actions.iter().collect(),
@@ -85,7 +86,10 @@ fn golden_fixes() {
             fixed, golden,
             "{path}: the fixed text differs from {golden_path}"
         );
-        let remaining = ide::diagnostics(&golden_path, &golden, &mut read);
+        let remaining = ide::diagnostics(
+            &ide::Document::new(golden_path.as_str(), golden.clone()),
+            &mut read,
+        );
         for code in codes {
             let still: Vec<&str> = remaining
                 .iter()

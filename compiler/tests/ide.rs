@@ -93,13 +93,14 @@ pub fn draw(text: &str, ranges: &[(Range, String)]) -> String {
 
 /// The answer to the request a fixture's directory names, as the snapshot shows it.
 fn answer(request: &str, fixture: &Fixture) -> String {
-    let document = Document::new(fixture.text.clone());
+    let document = Document::new(fixture.path.clone(), fixture.text.clone());
     let mut read = read;
     match request {
-        "hover" => ide::hover(&fixture.path, &document, fixture.offset, &mut read)
-            .unwrap_or_else(|| "(no hover)".into()),
+        "hover" => {
+            ide::hover(&document, fixture.offset, &mut read).unwrap_or_else(|| "(no hover)".into())
+        }
         "completion" => {
-            let items = ide::completion(&fixture.path, &document, fixture.offset, &mut read);
+            let items = ide::completion(&document, fixture.offset, &mut read);
             let mut out = String::new();
             for item in items {
                 let detail = item.detail.map(|d| format!("  {d}")).unwrap_or_default();
@@ -110,15 +111,12 @@ fn answer(request: &str, fixture: &Fixture) -> String {
             }
             out
         }
-        "definition" => {
-            match ide::definition(&fixture.path, &document, fixture.offset, &mut read) {
-                Some(location) => draw_locations(fixture, &[(location, "definition".into())]),
-                None => "(no definition)\n".into(),
-            }
-        }
+        "definition" => match ide::definition(&document, fixture.offset, &mut read) {
+            Some(location) => draw_locations(fixture, &[(location, "definition".into())]),
+            None => "(no definition)\n".into(),
+        },
         "references" => {
             let found = ide::references(
-                &fixture.path,
                 &document,
                 fixture.offset,
                 true,
@@ -229,7 +227,7 @@ fn hints(fixture: &Fixture, document: &Document) -> String {
         end: index.position(fixture.text.len()),
     };
     let mut read = read;
-    let found = ide::inlay_hints(&fixture.path, document, whole, &mut read);
+    let found = ide::inlay_hints(document, whole, &mut read);
     let drawn: Vec<_> = found
         .into_iter()
         .map(|hint| {
@@ -250,7 +248,7 @@ fn hints(fixture: &Fixture, document: &Document) -> String {
 /// template's doc, then each parameter as its label range selects it, with its doc.
 fn signature(fixture: &Fixture, document: &Document) -> String {
     let mut read = read;
-    let Some(help) = ide::signature_help(&fixture.path, document, fixture.offset, &mut read) else {
+    let Some(help) = ide::signature_help(document, fixture.offset, &mut read) else {
         return "(no signature help)\n".into();
     };
     let units: Vec<u16> = help.label.encode_utf16().collect();
@@ -290,20 +288,13 @@ fn rename(fixture: &Fixture, document: &Document) -> String {
     let new_name = first_line
         .strip_prefix("# rename: ")
         .expect("a rename fixture starts with `# rename: <new name>`");
-    let mut out = match ide::prepare_rename(&fixture.path, document, fixture.offset) {
+    let mut out = match ide::prepare_rename(document, fixture.offset) {
         Some(range) => draw(&fixture.text, &[(range, "renamed".into())]),
         None => "(nothing to rename here)\n".into(),
     };
     let mut read = read;
     let workspace = workspace(fixture);
-    let edits = match ide::rename(
-        &fixture.path,
-        document,
-        fixture.offset,
-        new_name,
-        &workspace,
-        &mut read,
-    ) {
+    let edits = match ide::rename(document, fixture.offset, new_name, &workspace, &mut read) {
         Ok(edits) => edits,
         Err(message) => {
             writeln!(out, "\nrefused: {message}").unwrap();
@@ -382,14 +373,14 @@ fn name_requests_survive_every_cut_of_a_file() {
     let path = path.to_str().unwrap();
     let mut read = read;
     for cut in (0..=whole.len()).filter(|at| whole.is_char_boundary(*at)) {
-        let document = Document::new(whole[..cut].to_owned());
+        let document = Document::new(path, whole[..cut].to_owned());
         for offset in [0, cut / 2, cut] {
-            ide::definition(path, &document, offset, &mut read);
-            ide::references(path, &document, offset, true, &[], &mut read);
-            ide::prepare_rename(path, &document, offset);
+            ide::definition(&document, offset, &mut read);
+            ide::references(&document, offset, true, &[], &mut read);
+            ide::prepare_rename(&document, offset);
         }
         // A rename runs the checker twice: once per cut is enough.
-        let _ = ide::rename(path, &document, cut / 2, "renamed", &[], &mut read);
+        let _ = ide::rename(&document, cut / 2, "renamed", &[], &mut read);
     }
 }
 
@@ -399,12 +390,11 @@ fn name_requests_survive_every_cut_of_a_file() {
 fn a_rename_is_refused_when_a_workspace_file_cannot_be_read() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ide/rename/lib.pipe");
     let path = path.to_str().unwrap();
-    let document = Document::new(read(path).unwrap());
+    let document = Document::new(path, read(path).unwrap());
     let offset = document.text().find("step build").unwrap() + "step ".len();
     let missing = path.replace("lib.pipe", "missing.pipe");
     let mut read = read;
-    let refused =
-        ide::rename(path, &document, offset, "compile", &[missing], &mut read).unwrap_err();
+    let refused = ide::rename(&document, offset, "compile", &[missing], &mut read).unwrap_err();
     assert!(
         refused.starts_with("cannot read `./missing.pipe`, which may declare or use `build`: "),
         "{refused}"
@@ -436,7 +426,7 @@ fn whole_document_requests_survive_every_cut_of_a_file() {
 /// Tokens come in document order, apart, inside their line and never empty; folds are
 /// inside the text, each over more than one line.
 fn whole_document_answers(label: &str, text: &str) {
-    let document = Document::new(text.to_owned());
+    let document = Document::new(label, text.to_owned());
     let lines: Vec<&str> = text.split('\n').collect();
     let mut previous = (0, 0);
     for token in ide::semantic_tokens(&document) {
@@ -480,9 +470,9 @@ fn signature_help_and_hints_survive_every_cut_of_a_file() {
             .collect();
         for (nth, &cut) in cuts.iter().enumerate() {
             let text = &whole[..cut];
-            let document = Document::new(text.to_owned());
+            let document = Document::new(path, text.to_owned());
             for offset in [0, cut / 2, cut] {
-                let Some(help) = ide::signature_help(path, &document, offset, &mut read) else {
+                let Some(help) = ide::signature_help(&document, offset, &mut read) else {
                     continue;
                 };
                 let width = help.label.encode_utf16().count() as u32;
@@ -507,7 +497,7 @@ fn signature_help_and_hints_survive_every_cut_of_a_file() {
                 end: index.position(text.len()),
             };
             let lines: Vec<&str> = text.split('\n').collect();
-            for hint in ide::inlay_hints(path, &document, whole_text, &mut read) {
+            for hint in ide::inlay_hints(&document, whole_text, &mut read) {
                 let line = lines[hint.position.line as usize];
                 assert!(
                     hint.position.character as usize <= line.encode_utf16().count(),

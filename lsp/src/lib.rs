@@ -24,21 +24,13 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
-/// One open document: its text, the version the client gave it, and its parse, made by
-/// the first request that needs it (diagnostics do not: they run the whole checker), so
-/// a change costs one analysis and requests share one parse.
+/// One open document: the version the client gave it, and its text with the parse and
+/// analysis the first request that needs them makes, so a change costs one analysis,
+/// shared by its diagnostics and every request until the next change.
 #[derive(Clone)]
 struct Document {
     version: i32,
-    text: Arc<String>,
-    parsed: Arc<OnceLock<ide::Document>>,
-}
-
-impl Document {
-    fn parsed(&self) -> &ide::Document {
-        self.parsed
-            .get_or_init(|| ide::Document::new(self.text.as_str().to_owned()))
-    }
+    contents: Arc<ide::Document>,
 }
 
 type Documents = Arc<Mutex<HashMap<Uri, Document>>>;
@@ -111,22 +103,27 @@ pub fn service() -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
 
 impl Backend {
     /// Stores a text unless the document already has a newer one; whether it was stored.
+    /// Any document may import the one stored: the others are analysed again when next
+    /// asked.
     fn store(&self, uri: &Uri, version: i32, text: String) -> bool {
         let Ok(mut documents) = self.documents.lock() else {
             return false;
         };
-        match documents.get(uri) {
-            Some(current) if current.version > version => false,
-            _ => {
-                let document = Document {
-                    version,
-                    text: Arc::new(text),
-                    parsed: Arc::default(),
-                };
-                documents.insert(uri.clone(), document);
-                true
-            }
+        if documents
+            .get(uri)
+            .is_some_and(|current| current.version > version)
+        {
+            return false;
         }
+        for other in documents.values_mut() {
+            other.contents = Arc::new(other.contents.reanalysed());
+        }
+        let document = Document {
+            version,
+            contents: Arc::new(ide::Document::new(display_path(uri), text)),
+        };
+        documents.insert(uri.clone(), document);
+        true
     }
 
     fn support(&self) -> ClientSupport {
@@ -173,7 +170,6 @@ impl Backend {
         &self,
         place: TextDocumentPositionParams,
         question: impl FnOnce(
-            &str,
             &ide::Document,
             usize,
             &mut dyn FnMut(&str) -> std::result::Result<String, String>,
@@ -183,10 +179,9 @@ impl Backend {
             return Ok(None);
         };
         let offset = at(&document, place.position);
-        let path = display_path(&place.text_document.uri);
         catch_unwind(AssertUnwindSafe(|| {
             let mut read = |path: &str| read_module(&self.documents, path);
-            question(&path, document.parsed(), offset, &mut read)
+            question(&document.contents, offset, &mut read)
         }))
         .map(Some)
         .map_err(|_| Error::internal_error())
@@ -202,7 +197,7 @@ impl Backend {
         let Some(document) = self.document(uri) else {
             return Ok(None);
         };
-        catch_unwind(AssertUnwindSafe(|| question(document.parsed())))
+        catch_unwind(AssertUnwindSafe(|| question(&document.contents)))
             .map(Some)
             .map_err(|_| Error::internal_error())
     }
@@ -213,12 +208,11 @@ impl Backend {
             return;
         };
         let documents = Arc::clone(&self.documents);
-        let path = display_path(&uri);
-        let text = Arc::clone(&document.text);
+        let contents = Arc::clone(&document.contents);
         let analysed = tokio::task::spawn_blocking(move || {
             catch_unwind(AssertUnwindSafe(|| {
                 let mut read = |path: &str| read_module(&documents, path);
-                ide::diagnostics(&path, &text, &mut read)
+                ide::diagnostics(&contents, &mut read)
             }))
         })
         .await;
@@ -255,7 +249,7 @@ fn read_module(documents: &Documents, path: &str) -> std::result::Result<String,
         documents
             .iter()
             .find(|(uri, _)| display_path(uri) == path)
-            .map(|(_, document)| document.text.as_str().to_owned())
+            .map(|(_, document)| document.contents.text().to_owned())
     });
     match open {
         Some(text) => Ok(text),
@@ -347,6 +341,14 @@ fn range(range: ide::Range) -> Range {
     Range {
         start: position(range.start),
         end: position(range.end),
+    }
+}
+
+/// An `ide` edit: the range it replaces and its text.
+fn text_edit((at, new_text): (ide::Range, String)) -> TextEdit {
+    TextEdit {
+        range: range(at),
+        new_text,
     }
 }
 
@@ -533,7 +535,7 @@ fn document_symbol(symbol: &ide::Symbol) -> DocumentSymbol {
 
 /// The document's text and the byte offset of an LSP position in it.
 fn at(document: &Document, position: Position) -> usize {
-    ide::LineIndex::new(&document.text).offset(ide::Position {
+    ide::LineIndex::new(document.contents.text()).offset(ide::Position {
         line: position.line,
         character: position.character,
     })
@@ -648,15 +650,7 @@ impl LanguageServer for Backend {
         let Some(edits) = self.whole_document(&params.text_document.uri, ide::formatting)? else {
             return Ok(None);
         };
-        Ok(edits.map(|edits| {
-            edits
-                .into_iter()
-                .map(|(at, new_text)| TextEdit {
-                    range: range(at),
-                    new_text,
-                })
-                .collect()
-        }))
+        Ok(edits.map(|edits| edits.into_iter().map(text_edit).collect()))
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
@@ -692,10 +686,9 @@ impl LanguageServer for Backend {
         let Some(document) = self.document(&uri) else {
             return Ok(None);
         };
-        let path = display_path(&uri);
         let hints = catch_unwind(AssertUnwindSafe(|| {
             let mut read = |path: &str| read_module(&self.documents, path);
-            ide::inlay_hints(&path, document.parsed(), ide_range(params.range), &mut read)
+            ide::inlay_hints(&document.contents, ide_range(params.range), &mut read)
         }))
         .map_err(|_| Error::internal_error())?;
         Ok(Some(hints.into_iter().map(inlay_hint).collect()))
@@ -731,20 +724,10 @@ impl LanguageServer for Backend {
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let include_declaration = params.context.include_declaration;
-        let found = self.answer(
-            params.text_document_position,
-            |path, document, offset, read| {
-                let workspace = self.workspace(path);
-                ide::references(
-                    path,
-                    document,
-                    offset,
-                    include_declaration,
-                    &workspace,
-                    read,
-                )
-            },
-        )?;
+        let found = self.answer(params.text_document_position, |document, offset, read| {
+            let workspace = self.workspace(document.path());
+            ide::references(document, offset, include_declaration, &workspace, read)
+        })?;
         Ok(found.map(|found| found.into_iter().filter_map(location).collect()))
     }
 
@@ -752,8 +735,8 @@ impl LanguageServer for Backend {
         &self,
         params: TextDocumentPositionParams,
     ) -> Result<Option<PrepareRenameResponse>> {
-        let found = self.answer(params, |path, document, offset, _| {
-            ide::prepare_rename(path, document, offset)
+        let found = self.answer(params, |document, offset, _| {
+            ide::prepare_rename(document, offset)
         })?;
         Ok(found
             .flatten()
@@ -764,23 +747,19 @@ impl LanguageServer for Backend {
     /// is an `InvalidParams` error whose message says why, as the protocol asks.
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
         let new_name = params.new_name;
-        let Some(edits) = self.answer(
-            params.text_document_position,
-            |path, document, offset, read| {
-                let workspace = self.workspace(path);
-                ide::rename(path, document, offset, &new_name, &workspace, read)
-            },
-        )?
+        let Some(edits) =
+            self.answer(params.text_document_position, |document, offset, read| {
+                let workspace = self.workspace(document.path());
+                ide::rename(document, offset, &new_name, &workspace, read)
+            })?
         else {
             return Ok(None);
         };
         let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
         for (place, new_text) in edits.map_err(Error::invalid_params)? {
             let uri = uri(&place.path).ok_or_else(Error::internal_error)?;
-            changes.entry(uri).or_default().push(TextEdit {
-                range: range(place.range),
-                new_text,
-            });
+            let edit = text_edit((place.range, new_text));
+            changes.entry(uri).or_default().push(edit);
         }
         Ok(Some(WorkspaceEdit {
             changes: Some(changes),
@@ -827,24 +806,16 @@ impl LanguageServer for Backend {
         let Some(document) = self.document(&uri).filter(|_| wanted) else {
             return Ok(None);
         };
-        let path = display_path(&uri);
         let actions = catch_unwind(AssertUnwindSafe(|| {
             let mut read = |path: &str| read_module(&self.documents, path);
-            ide::code_actions(&path, &document.text, ide_range(params.range), &mut read)
+            ide::code_actions(&document.contents, ide_range(params.range), &mut read)
         }))
         .map_err(|_| Error::internal_error())?;
         Ok(Some(
             actions
                 .into_iter()
                 .map(|action| {
-                    let edits = action
-                        .edits
-                        .into_iter()
-                        .map(|(at, new_text)| TextEdit {
-                            range: range(at),
-                            new_text,
-                        })
-                        .collect();
+                    let edits = action.edits.into_iter().map(text_edit).collect();
                     CodeActionOrCommand::CodeAction(CodeAction {
                         title: action.title,
                         kind: Some(match action.kind {

@@ -41,13 +41,17 @@ pub(super) struct Namespace {
     pub usage: Rc<ImportUse>,
 }
 
+/// Definitions a file can use, each with the import that brought it (none for the file's
+/// own).
+pub(super) type Visible<T> = RefCell<Vec<(Rc<T>, Option<Rc<ImportUse>>)>>;
+
 /// The names a file can use besides its own `let`s. Its own enums and templates are added
 /// as they are defined, so templates can call each other in any order.
 #[derive(Default)]
 pub(super) struct FileScope {
     pub namespaces: Vec<Namespace>,
-    pub enums: RefCell<Vec<(Rc<EnumDef>, Option<Rc<ImportUse>>)>>,
-    pub templates: RefCell<Vec<(Rc<TemplateDef>, Option<Rc<ImportUse>>)>>,
+    pub enums: Visible<EnumDef>,
+    pub templates: Visible<TemplateDef>,
     /// `let`s imported by name; they join the file's own.
     pub lets: Vec<Rc<LetBinding>>,
     pub imports: Vec<Rc<ImportUse>>,
@@ -242,7 +246,7 @@ pub(super) struct Import<'a> {
 /// Every file's imports, resolved; unknown modules are reported.
 pub(super) fn resolve<'a>(
     db: &SourceDb,
-    files: &'a [(FileId, ast::File)],
+    files: &[(FileId, &'a ast::File)],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> HashMap<FileId, Vec<Import<'a>>> {
     let mut all = HashMap::new();
@@ -327,7 +331,7 @@ pub(super) fn resolve<'a>(
 /// The files in checking order: every module before the files importing it, otherwise in
 /// the database's order. An import that closes a cycle is reported and ignored.
 pub(super) fn order(
-    files: &[(FileId, ast::File)],
+    files: &[(FileId, &ast::File)],
     imports: &HashMap<FileId, Vec<Import<'_>>>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<FileId> {

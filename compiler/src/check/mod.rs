@@ -52,12 +52,12 @@ impl Analysis {
 /// compiled.
 pub fn analyze(db: &SourceDb) -> Analysis {
     let mut diagnostics = Vec::new();
-    let parsed: Vec<(FileId, crate::ast::File)> = db
+    let parsed: Vec<(FileId, &crate::ast::File)> = db
         .files()
-        .map(|(file, source)| {
-            let (ast, parse_diagnostics) = crate::parse::parse_file(file, &source.text);
-            diagnostics.extend(parse_diagnostics);
-            (file, ast)
+        .filter_map(|(file, _)| {
+            let parsed = db.parsed(file)?;
+            diagnostics.extend(parsed.diagnostics.iter().cloned());
+            Some((file, &parsed.ast))
         })
         .collect();
     let imports = imports::resolve(db, &parsed, &mut diagnostics);

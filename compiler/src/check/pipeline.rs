@@ -71,15 +71,22 @@ pub(super) fn lower_file(
         exports.enums.push(def);
     }
     // Every signature first, so templates can call each other in any order.
-    for (item, kind, name, params, body) in section.items(|item| match &item.kind {
+    for template in section.items(|item| match &item.kind {
         ItemKind::Template {
             kind,
             name,
             params,
             body,
-        } => Some((item, *kind, name, params, body)),
+        } => Some(templates::TemplateItem {
+            item,
+            kind: *kind,
+            name,
+            params,
+            body,
+        }),
         _ => None,
     }) {
+        let name = template.name;
         if let Some(previous) = exports.templates.iter().find(|t| t.name == name.name) {
             cx.duplicate(
                 format!("template `{}`", name.name),
@@ -90,9 +97,7 @@ pub(super) fn lower_file(
             );
             continue;
         }
-        let def = Rc::new(templates::define_template(
-            cx, scope, &lets, item, kind, name, params, body,
-        ));
+        let def = Rc::new(templates::define_template(cx, scope, &lets, template));
         scope.templates.borrow_mut().push((Rc::clone(&def), None));
         exports.templates.push(def);
     }

@@ -149,17 +149,30 @@ pub(super) fn define_enum(
     }
 }
 
+/// A `template` item as written.
+#[derive(Clone, Copy)]
+pub(super) struct TemplateItem<'a> {
+    pub item: &'a Item,
+    pub kind: ast::TemplateKind,
+    pub name: &'a ast::Ident,
+    pub params: &'a [ast::Param],
+    pub body: &'a ast::Block,
+}
+
 /// A template's signature; its body is checked by [`check_template`].
 pub(super) fn define_template(
     cx: &mut Cx,
     scope: &Rc<FileScope>,
     lets: &[Rc<LetBinding>],
-    item: &Item,
-    kind: ast::TemplateKind,
-    name: &ast::Ident,
-    params: &[ast::Param],
-    body: &ast::Block,
+    template: TemplateItem<'_>,
 ) -> TemplateDef {
+    let TemplateItem {
+        item,
+        kind,
+        name,
+        params,
+        body,
+    } = template;
     let text = cx.db.text(cx.file);
     let doc = crate::parse::doc_comment(text, item.span.start as usize);
     let names = PipelineNames {
@@ -597,9 +610,14 @@ fn fits(cx: &mut Cx, param: &ParamDef, wanted: &Type, value: &ir::Expr) -> bool 
     };
     match wanted {
         Type::List(item_ty) => match &value.kind {
-            ExprKind::List(items) => items
-                .iter()
-                .fold(true, |ok, item| fits(cx, param, item_ty, item) && ok),
+            // Every item is checked, so each one that does not fit is reported.
+            ExprKind::List(items) => {
+                items
+                    .iter()
+                    .filter(|item| !fits(cx, param, item_ty, item))
+                    .count()
+                    == 0
+            }
             _ => mismatch(cx, "write a list: `[a, b]`".into()),
         },
         Type::Enum(options) => match &value.kind {
@@ -992,17 +1010,14 @@ struct InnerStep<'a> {
     span: Span,
 }
 
+/// The steps of a step template's bodies, by the target each is for (`None`: every target).
+type TargetBodies<'a> = Vec<(Option<TargetKind>, Vec<InnerStep<'a>>)>;
+
 /// A step template's bodies: the per-target ones, then the shared one.
-fn step_bodies<'a>(
-    cx: &mut Cx,
-    def: &'a TemplateDef,
-) -> (
-    Option<&'a ast::Expr>,
-    Vec<(Option<TargetKind>, Vec<InnerStep<'a>>)>,
-) {
+fn step_bodies<'a>(cx: &mut Cx, def: &'a TemplateDef) -> (Option<&'a ast::Expr>, TargetBodies<'a>) {
     let mut display_name = None;
     let mut shared: Vec<&Item> = Vec::new();
-    let mut bodies: Vec<(Option<TargetKind>, Vec<InnerStep<'a>>)> = Vec::new();
+    let mut bodies: TargetBodies<'a> = Vec::new();
     let mut seen: Vec<(TargetKind, Span)> = Vec::new();
     for item in &def.body.items {
         match &item.kind {

@@ -129,8 +129,9 @@ impl Diagnostic {
 }
 
 /// Sorts diagnostics into the order users read them: by file, position, then code.
-pub fn sort(diagnostics: &mut [Diagnostic]) {
+pub fn sort<D: std::borrow::Borrow<Diagnostic>>(diagnostics: &mut [D]) {
     diagnostics.sort_by(|a, b| {
+        let (a, b) = (a.borrow(), b.borrow());
         (
             a.primary.span.file,
             a.primary.span.start,

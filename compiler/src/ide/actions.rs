@@ -2,7 +2,7 @@
 //! diagnostics at a range, as edits of the document. A fix that would edit another file
 //! (an imported module) is left out: an editor applies quick fixes to the document it shows.
 
-use super::{IdeDiagnostic, LineIndex, Range, diagnostics};
+use super::{Document, IdeDiagnostic, LineIndex, Range, diagnostics};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::FileId;
 
@@ -51,16 +51,15 @@ pub(super) fn document_fixes(
         .collect()
 }
 
-/// The quick fixes of the diagnostics of the document at `path` that touch `range`; a fix
-/// that several diagnostics share (one call missing two arguments) is offered once.
+/// The quick fixes of the document's diagnostics that touch `range`; a fix that several
+/// diagnostics share (one call missing two arguments) is offered once.
 pub fn code_actions(
-    path: &str,
-    text: &str,
+    document: &Document,
     range: Range,
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Vec<CodeAction> {
     let mut actions: Vec<CodeAction> = Vec::new();
-    for diagnostic in diagnostics(path, text, read) {
+    for diagnostic in diagnostics(document, read) {
         let touches = diagnostic.range.start <= range.end && range.start <= diagnostic.range.end;
         if !touches {
             continue;

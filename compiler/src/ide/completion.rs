@@ -3,7 +3,7 @@
 //! the context (after `matrix.`, inside a call's parentheses, in `needs: [...]` ...); the
 //! parse, or the checker's module documentation for templates, supplies the names.
 
-use super::{Document, analysis, job_items};
+use super::{Document, job_items};
 use crate::ast::{self, ItemKind};
 use crate::doc::{ModuleDoc, TemplateDoc};
 
@@ -88,12 +88,12 @@ const FILE_KEYWORDS: &[&str] = &["pipeline", "import", "template", "let", "enum"
 /// `needs: [...]`; templates after `step` (the document's and its imports', which `read`
 /// supplies); and the keywords of the enclosing block.
 pub fn completion(
-    path: &str,
     document: &Document,
     offset: usize,
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Vec<Completion> {
-    let (text, file) = (document.text.as_str(), &document.file);
+    let path = document.path();
+    let (text, file) = (document.text(), document.file());
     let offset = offset.min(text.len());
     let line_start = text
         .get(..offset)
@@ -108,12 +108,10 @@ pub fn completion(
     let (namespace, partial) = word.rsplit_once('.').unwrap_or(("", word));
     let open = open_brackets(text, offset);
     // The checker runs only for completions that need templates.
-    let documented = std::cell::OnceCell::new();
-    let mut modules =
-        || -> &[ModuleDoc] { documented.get_or_init(|| analysis(path, text, read).1.modules) };
+    let mut modules = || document.analysis(read).1.modules.as_slice();
     let items = if let Some(members) = members(document, offset, namespace, &mut modules) {
         members
-    } else if let Some(arguments) = arguments(text, &open, offset, path, modules()) {
+    } else if let Some(arguments) = arguments(text, &open, offset, path, &mut modules) {
         arguments
     } else if let Some(values) = compared_input_values(file, offset, ahead) {
         values
@@ -182,7 +180,7 @@ fn members<'m>(
     namespace: &str,
     modules: &mut dyn FnMut() -> &'m [ModuleDoc],
 ) -> Option<Vec<Completion>> {
-    let (text, file) = (document.text.as_str(), &document.file);
+    let (text, file) = (document.text(), document.file());
     let segments: Vec<&str> = namespace.split('.').collect();
     let items = match segments.as_slice() {
         ["matrix"] => matrix_keys(enclosing_job(file, offset)?),
@@ -372,12 +370,12 @@ fn find_template<'m>(
 
 /// Inside a template call's parentheses: the parameters not given yet (required ones
 /// first) where an argument's name goes, the parameter's values after `name:`.
-fn arguments(
+fn arguments<'m>(
     text: &str,
     open: &[Open],
     offset: usize,
     path: &str,
-    modules: &[ModuleDoc],
+    modules: &mut dyn FnMut() -> &'m [ModuleDoc],
 ) -> Option<Vec<Completion>> {
     // A list value of an argument (`platforms: [linux_amd64, $0]`) is inside the call too.
     let (list, call) = match open {
@@ -390,6 +388,7 @@ fn arguments(
         .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
         .map_or(0, |at| at + 1);
     let name = name.get(name_start..)?;
+    let modules = modules();
     let (module, template) = find_template(modules, Some(path), name)?;
     let entry = text.get(call.entry..list.map_or(offset, |list| list.at))?;
     if let Some((param, _)) = entry.split_once(':') {

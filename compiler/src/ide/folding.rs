@@ -33,7 +33,7 @@ pub struct FoldingRange {
 
 /// The document's folding ranges, ordered by their first line.
 pub fn folding_ranges(document: &Document) -> Vec<FoldingRange> {
-    let text = document.text.as_str();
+    let text = document.text();
     let index = LineIndex::new(text);
     let mut folds = Folds {
         text,
@@ -42,9 +42,9 @@ pub fn folding_ranges(document: &Document) -> Vec<FoldingRange> {
     };
     // Imports first: a lone import written across lines is then an imports fold, not a
     // plain one, when the two tie below.
-    folds.imports(&document.file.items);
+    folds.imports(&document.file().items);
     folds.comments();
-    walk::walk_items(&document.file.items, &mut folds);
+    walk::walk_items(&document.file().items, &mut folds);
     let mut found = folds.found;
     found.sort_by_key(|fold| (fold.start_line, Reverse(fold.end_line)));
     found.dedup_by_key(|fold| fold.start_line);
@@ -152,7 +152,7 @@ mod tests {
     use super::*;
 
     fn folds(text: &str) -> Vec<(u32, u32, Option<FoldingKind>)> {
-        folding_ranges(&Document::new(text.to_owned()))
+        folding_ranges(&Document::new("test.pipe", text.to_owned()))
             .into_iter()
             .map(|f| (f.start_line, f.end_line, f.kind))
             .collect()
@@ -162,7 +162,7 @@ mod tests {
     fn folds_know_whether_their_last_line_only_closes() {
         let text =
             "pipeline ci {\n  let s = \"\"\"\n    make\n    \"\"\"\n  when: a &&\n    b\n}\n";
-        let closes: Vec<_> = folding_ranges(&Document::new(text.to_owned()))
+        let closes: Vec<_> = folding_ranges(&Document::new("test.pipe", text.to_owned()))
             .into_iter()
             .map(|f| (f.start_line, f.ends_with_closer))
             .collect();

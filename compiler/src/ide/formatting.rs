@@ -2,14 +2,13 @@
 //! that change, so an editor keeps the cursor, the folds and the undo history of the rest.
 
 use super::{Document, LineIndex, Range};
-use crate::format::format;
-use crate::span::FileId;
+use crate::format::format_parsed;
 
 /// The edit that formats the document: none when it is formatted already; `None` when
 /// it has syntax errors (the formatter refuses those; the diagnostics say why).
 pub fn formatting(document: &Document) -> Option<Vec<(Range, String)>> {
     let text = document.text();
-    let formatted = format(FileId::default(), text).ok()?;
+    let formatted = format_parsed(document.parsed(), text).ok()?;
     if formatted == text {
         return Some(Vec::new());
     }
@@ -71,9 +70,11 @@ fn common_line_suffix(old: &[u8], new: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::format;
+    use crate::span::FileId;
 
     fn apply(text: &str) -> String {
-        let document = Document::new(text.to_owned());
+        let document = Document::new("test.pipe", text.to_owned());
         let edits = formatting(&document).expect("formattable");
         let index = LineIndex::new(text);
         let mut out = text.to_owned();
@@ -89,7 +90,7 @@ mod tests {
     #[test]
     fn the_edit_replaces_only_the_lines_that_change() {
         let text = "pipeline ci {\n  on push {}\n\n\n  job a {\n        runs_on: \"x\"\n  }\n}\n";
-        let document = Document::new(text.to_owned());
+        let document = Document::new("test.pipe", text.to_owned());
         let edits = formatting(&document).expect("formattable");
         let [(range, replacement)] = edits.as_slice() else {
             panic!("one edit expected: {edits:?}");
@@ -107,8 +108,14 @@ mod tests {
     #[test]
     fn a_formatted_document_needs_no_edit_and_a_broken_one_gets_none() {
         let tidy = "pipeline ci {\n  on push {}\n}\n";
-        assert_eq!(formatting(&Document::new(tidy.into())), Some(Vec::new()));
-        assert_eq!(formatting(&Document::new("pipeline ci {".into())), None);
+        assert_eq!(
+            formatting(&Document::new("test.pipe", tidy.into())),
+            Some(Vec::new())
+        );
+        assert_eq!(
+            formatting(&Document::new("test.pipe", "pipeline ci {".into())),
+            None
+        );
     }
 
     #[test]

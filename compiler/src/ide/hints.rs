@@ -4,7 +4,7 @@
 //! words and a `let` whose value it could not type gets no type.
 
 use super::walk::{Visitor, walk_items};
-use super::{Document, LineIndex, Position, Range, analysis};
+use super::{Document, LineIndex, Position, Range};
 use crate::ast::{self, ItemKind};
 use crate::check::cron_in_words;
 use crate::ir;
@@ -28,13 +28,12 @@ pub enum InlayHintKind {
 /// The hints of the document at `path` whose position is in `range`, checked with the
 /// modules it imports (which `read` supplies), in the order of their positions.
 pub fn inlay_hints(
-    path: &str,
     document: &Document,
     range: Range,
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Vec<InlayHint> {
     let text = document.text();
-    let (file, analysis) = analysis(path, text, read);
+    let (file, analysis) = document.analysis(read);
     let index = LineIndex::new(text);
     let mut hints = Vec::new();
     let crons = analysis
@@ -57,7 +56,7 @@ pub fn inlay_hints(
         }
     }
     let mut untyped = UntypedLets::default();
-    walk_items(&document.file.items, &mut untyped);
+    walk_items(&document.file().items, &mut untyped);
     for (span, ty) in &analysis.let_types {
         let unwritten = untyped
             .names

@@ -3,11 +3,13 @@
 //! UTF-16 code units, so the language server only converts types. Nothing here panics on
 //! broken text: a document mid-edit still gets diagnostics and an outline.
 
+use std::sync::{Arc, OnceLock};
+
 use crate::ast::{self, ItemKind};
 use crate::diagnostics::{self, Severity};
-use crate::source::SourceDb;
+use crate::source::{Parsed, SourceDb};
 use crate::span::FileId;
-use crate::{analyze, modules, parse};
+use crate::{analyze, modules};
 
 mod actions;
 mod completion;
@@ -141,47 +143,81 @@ pub struct Symbol {
     pub children: Vec<Symbol>,
 }
 
-/// A document's text with its error-tolerant parse: what every request but diagnostics
-/// reads, parsed once per version of the text.
+/// A document at a path, with what requests read of it, each made once per version of
+/// the text by the first request that needs it: the error-tolerant parse, and the
+/// checker's analysis with the modules it imports. Diagnostics, hover, completion,
+/// signature help and hints share that one analysis.
 pub struct Document {
-    text: String,
-    file: ast::File,
+    path: String,
+    text: Arc<String>,
+    parsed: Arc<OnceLock<Arc<Parsed>>>,
+    analysed: OnceLock<(FileId, crate::Analysis)>,
 }
 
 impl Document {
-    pub fn new(text: String) -> Document {
-        let (file, _) = parse::parse_file(FileId::default(), &text);
-        Document { text, file }
+    pub fn new(path: impl Into<String>, text: String) -> Document {
+        Document {
+            path: path.into(),
+            text: Arc::new(text),
+            parsed: Arc::default(),
+            analysed: OnceLock::new(),
+        }
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
     }
 
     pub fn text(&self) -> &str {
         &self.text
     }
+
+    /// The same text and parse, to be analysed again: the modules it imports changed.
+    pub fn reanalysed(&self) -> Document {
+        Document {
+            path: self.path.clone(),
+            text: Arc::clone(&self.text),
+            parsed: Arc::clone(&self.parsed),
+            analysed: OnceLock::new(),
+        }
+    }
+
+    fn parsed(&self) -> &Arc<Parsed> {
+        self.parsed
+            .get_or_init(|| Arc::new(Parsed::of(FileId::default(), &self.text)))
+    }
+
+    fn file(&self) -> &ast::File {
+        &self.parsed().ast
+    }
+
+    /// The checker's analysis of the document with the modules it imports, which `read`
+    /// supplies (an editor's open buffers first, then the disk) the first time; and the
+    /// document's id in it.
+    fn analysis(
+        &self,
+        read: &mut dyn FnMut(&str) -> Result<String, String>,
+    ) -> (FileId, &crate::Analysis) {
+        let (file, analysis) = self.analysed.get_or_init(|| {
+            let mut db = SourceDb::new();
+            let parsed = Arc::clone(self.parsed());
+            let file = db.add_parsed(self.path.as_str(), self.text.as_str(), parsed);
+            modules::load_imports(&mut db, read);
+            (file, analyze(&db))
+        });
+        (*file, analysis)
+    }
 }
 
-/// The checker's analysis of the document at `path` with the modules it imports, which
-/// `read` supplies (an editor's open buffers first, then the disk); and the document's id.
-fn analysis(
-    path: &str,
-    text: &str,
-    read: &mut dyn FnMut(&str) -> Result<String, String>,
-) -> (FileId, crate::Analysis) {
-    let mut db = SourceDb::new();
-    let file = db.add(path, text);
-    modules::load_imports(&mut db, read);
-    (file, analyze(&db))
-}
-
-/// Diagnostics of the document at `path`, checked with the modules it imports.
+/// Diagnostics of the document, checked with the modules it imports.
 pub fn diagnostics(
-    path: &str,
-    text: &str,
+    document: &Document,
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Vec<IdeDiagnostic> {
-    let (file, analysis) = analysis(path, text, read);
-    let mut all = analysis.diagnostics;
+    let (file, analysis) = document.analysis(read);
+    let mut all: Vec<&crate::Diagnostic> = analysis.diagnostics.iter().collect();
     diagnostics::sort(&mut all);
-    let index = LineIndex::new(text);
+    let index = LineIndex::new(document.text());
     all.iter()
         .filter(|d| d.primary.span.file == file)
         .map(|d| {
@@ -222,7 +258,7 @@ pub fn diagnostics(
 /// The outline of a document: pipelines with their jobs and steps, templates, lets,
 /// gates, environments, inputs, services and enums, from the error-tolerant parse.
 pub fn symbols(document: &Document) -> Vec<Symbol> {
-    let (text, file) = (document.text.as_str(), &document.file);
+    let (text, file) = (document.text(), document.file());
     let index = LineIndex::new(text);
     file.items
         .iter()
@@ -310,12 +346,12 @@ fn step_label(
 /// gates, runner, steps), or a template's signature and documentation, as `pipec doc`
 /// prints it. Templates of imported modules need them: `read` supplies them.
 pub fn hover(
-    path: &str,
     document: &Document,
     offset: usize,
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Option<String> {
-    let (text, file) = (document.text.as_str(), &document.file);
+    let path = document.path();
+    let (text, file) = (document.text(), document.file());
     let index = names::NameIndex::of(document);
     let (occurrence, binding) = index.at(offset)?;
     match (binding.kind, &binding.origin) {
@@ -336,7 +372,7 @@ pub fn hover(
                     let ty = match ty {
                         Some(ty) => Some(slice(ty.span).trim_end().to_owned()),
                         None => {
-                            let (_, analysis) = analysis(path, text, read);
+                            let (_, analysis) = document.analysis(read);
                             analysis
                                 .let_types
                                 .iter()
@@ -368,7 +404,7 @@ pub fn hover(
             let namespace = written
                 .rsplit_once('.')
                 .map_or("", |(namespace, _)| namespace);
-            let (_, analysis) = analysis(path, text, read);
+            let (_, analysis) = document.analysis(read);
             template_doc(path, origin, &binding.name, &analysis.modules)
                 .map(|t| t.markdown(namespace))
         }

@@ -104,7 +104,7 @@ pub(crate) struct NameIndex {
 impl NameIndex {
     pub fn of(document: &Document) -> NameIndex {
         let mut builder = Builder {
-            text: &document.text,
+            text: document.text(),
             index: NameIndex {
                 bindings: Vec::new(),
                 occurrences: Vec::new(),
@@ -120,7 +120,7 @@ impl NameIndex {
             lets: Vec::new(),
             in_call_outputs: false,
         };
-        builder.file(&document.file);
+        builder.file(document.file());
         let mut index = builder.index;
         index.callable = builder.templates;
         index.namespaces = builder.namespaces;
@@ -568,27 +568,26 @@ fn lookup(table: &[(String, usize)], name: &str) -> Option<usize> {
 /// itself). `read` supplies the modules. Standard library modules are embedded in pipec
 /// and have no file an editor could open, so their templates have no definition here.
 pub fn definition(
-    path: &str,
     document: &Document,
     offset: usize,
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Option<Location> {
     let index = NameIndex::of(document);
     let (_, binding) = index.at(offset)?;
-    declaration(path, document, binding, read)
+    declaration(document, binding, read)
 }
 
 fn declaration(
-    path: &str,
     document: &Document,
     binding: &Binding,
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Option<Location> {
+    let path = document.path();
     let spec = match &binding.origin {
         Origin::Local(span) => {
             return Some(Location {
                 path: path.to_string(),
-                range: LineIndex::new(&document.text).range(span.start, span.end),
+                range: LineIndex::new(document.text()).range(span.start, span.end),
             });
         }
         Origin::Imported { spec } => spec,
@@ -604,13 +603,13 @@ fn declaration(
             range: Range::default(),
         });
     }
-    let module = Document::new(text);
+    let module = Document::new(module_path.as_str(), text);
     let index = NameIndex::of(&module);
     let declared = index
         .bindings
         .iter()
         .find(|b| b.kind == binding.kind && b.name == binding.name && b.scope == Scope::File)?;
-    declaration(&module_path, &module, declared, read)
+    declaration(&module, declared, read)
 }
 
 /// Whether a module path is the standard library's, as [`modules::resolve_import`] makes it.
@@ -674,13 +673,13 @@ fn declaring_module(path: &str, binding: &Binding) -> Option<String> {
 /// read with `read` but the document, and named by its own index: there is no second
 /// resolver.
 fn uses(
-    path: &str,
     document: &Document,
     id: usize,
     binding: &Binding,
     workspace: &[String],
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Uses {
+    let path = document.path();
     let mut uses = Uses {
         files: Vec::new(),
         unreadable: Vec::new(),
@@ -688,7 +687,7 @@ fn uses(
     let Some(module) = declaring_module(path, binding) else {
         uses.files.push(FileUses {
             path: path.to_string(),
-            text: document.text.clone(),
+            text: document.text().to_owned(),
             index: NameIndex::of(document),
             bindings: vec![id],
         });
@@ -702,7 +701,7 @@ fn uses(
     }
     for candidate in candidates {
         let text = if candidate == path {
-            document.text.clone()
+            document.text().to_owned()
         } else {
             match read(candidate) {
                 Ok(text) => text,
@@ -719,7 +718,7 @@ fn uses(
         let index = if candidate == path {
             NameIndex::of(document)
         } else {
-            NameIndex::of(&Document::new(text.clone()))
+            NameIndex::of(&Document::new(candidate, text.clone()))
         };
         let bindings = if candidate != module {
             let imported = |b: &Binding| match &b.origin {
@@ -773,7 +772,6 @@ fn uses(
 /// module, in the module and in every file of `workspace` (paths `read` is asked for) that
 /// imports it.
 pub fn references(
-    path: &str,
     document: &Document,
     offset: usize,
     include_declaration: bool,
@@ -784,7 +782,7 @@ pub fn references(
     let Some((occurrence, binding)) = index.at(offset) else {
         return Vec::new();
     };
-    let uses = uses(path, document, occurrence.binding, binding, workspace, read);
+    let uses = uses(document, occurrence.binding, binding, workspace, read);
     uses.files
         .iter()
         .flat_map(|file| {
@@ -834,14 +832,15 @@ fn renamed_part(text: &str, occurrence: &Occurrence, binding: &Binding) -> Span 
 /// The name a rename at `offset` would change; `None` where there is nothing to rename,
 /// or a name no rename can change (a module, a standard library template), so that the
 /// editor does not ask for a new name. [`rename`] says why to clients that skip this.
-pub fn prepare_rename(path: &str, document: &Document, offset: usize) -> Option<Range> {
+pub fn prepare_rename(document: &Document, offset: usize) -> Option<Range> {
+    let path = document.path();
     let index = NameIndex::of(document);
     let (occurrence, binding) = index.at(offset)?;
     if unrenamable(path, binding).is_some() {
         return None;
     }
-    let span = renamed_part(&document.text, occurrence, binding);
-    Some(LineIndex::new(&document.text).range(span.start, span.end))
+    let span = renamed_part(document.text(), occurrence, binding);
+    Some(LineIndex::new(document.text()).range(span.start, span.end))
 }
 
 /// The grammar's keywords (`grammar/pipe.pest`: `declaration_keyword`, `kw_from`, `kw_as`,
@@ -888,13 +887,13 @@ fn shown(path: &str, file: &str) -> String {
 /// the checker (run with the renamed texts, and the other modules `read` supplies) did not
 /// report before.
 pub fn rename(
-    path: &str,
     document: &Document,
     offset: usize,
     new_name: &str,
     workspace: &[String],
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Result<Vec<(Location, String)>, String> {
+    let path = document.path();
     let index = NameIndex::of(document);
     let Some((occurrence, binding)) = index.at(offset) else {
         return Err("there is no job, `let`, template or gate here to rename".into());
@@ -910,7 +909,7 @@ pub fn rename(
     if KEYWORDS.contains(&new_name) {
         return Err(format!("`{new_name}` is a keyword"));
     }
-    let uses = uses(path, document, occurrence.binding, binding, workspace, read);
+    let uses = uses(document, occurrence.binding, binding, workspace, read);
     if let Some((file, reason)) = uses.unreadable.first() {
         return Err(format!(
             "cannot read `{}`, which may declare or use `{}`: {reason}",
@@ -1036,7 +1035,7 @@ fn errors(
     text: &str,
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Vec<(&'static str, String)> {
-    super::diagnostics(path, text, read)
+    super::diagnostics(&Document::new(path, text.to_owned()), read)
         .into_iter()
         .filter(|d| d.severity == crate::Severity::Error)
         .map(|d| {

@@ -5,7 +5,7 @@
 //! call's; the signature and docs are the checker's module documentation, as hover shows.
 
 use super::completion::{Open, entries, open_brackets};
-use super::{Document, analysis, names, template_doc};
+use super::{Document, names, template_doc};
 
 /// The signature of the template called around the cursor.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,11 +35,11 @@ pub struct ParameterHelp {
 /// parameter is the one the argument at the cursor names; while its name is still being
 /// typed, the first parameter not given yet whose name starts with what is typed.
 pub fn signature_help(
-    path: &str,
     document: &Document,
     offset: usize,
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Option<SignatureHelp> {
+    let path = document.path();
     let text = document.text();
     let offset = offset.min(text.len());
     let open = open_brackets(text, offset);
@@ -51,7 +51,7 @@ pub fn signature_help(
         .filter(|bracket| bracket.delimiter == b'(')
         .find_map(|bracket| Some((bracket, called_template(text, bracket.at)?)))?;
     let (name, origin) = names::NameIndex::of(document).template(written)?;
-    let (_, analysis) = analysis(path, text, read);
+    let (_, analysis) = document.analysis(read);
     let template = template_doc(path, &origin, &name, &analysis.modules)?;
     let namespace = written
         .rsplit_once('.')

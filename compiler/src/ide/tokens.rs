@@ -137,14 +137,14 @@ const DEFAULT_LIBRARY: u32 = TokenModifier::DefaultLibrary.bit();
 
 /// The document's tokens, in document order.
 pub fn semantic_tokens(document: &Document) -> Vec<SemanticToken> {
-    let text = document.text.as_str();
+    let text = document.text();
     let mut roles = Roles {
         text,
         by_start: HashMap::new(),
         interpolations: HashMap::new(),
-        namespaces: namespaces(&document.file),
+        namespaces: namespaces(document.file()),
     };
-    walk::walk_items(&document.file.items, &mut roles);
+    walk::walk_items(&document.file().items, &mut roles);
     roles.names(&NameIndex::of(document));
     let mut tokens = Tokens {
         roles: &roles,
@@ -626,7 +626,7 @@ mod tests {
 
     #[test]
     fn a_crlf_line_end_is_not_in_a_token() {
-        let document = Document::new("# note\r\nlet a = \"x\"\r\n".to_owned());
+        let document = Document::new("test.pipe", "# note\r\nlet a = \"x\"\r\n".to_owned());
         let lengths: Vec<(u32, u32)> = semantic_tokens(&document)
             .iter()
             .map(|t| (t.line, t.length))
