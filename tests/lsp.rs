@@ -493,16 +493,24 @@ fn references_rename_and_definition_across_files() {
 }
 
 /// The analysis a change makes is shared by the document's diagnostics and requests; a
-/// change of a module it imports is seen by its next request.
+/// change of a module is seen by the open documents importing it: their diagnostics are
+/// published again and their requests answer from the new text, and from the disk once
+/// the module is closed.
 #[test]
-fn an_importer_sees_the_change_of_its_module() {
+fn importers_follow_the_changes_of_their_module() {
     let mut server = initialized(json!({}));
     server.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": LIBRARY_URI, "languageId": "pipe", "version": 1, "text": LIBRARY}}),
     );
     open(&mut server, WITH_LIBRARY);
-    while server.diagnostics()["uri"] != URI {}
+    let importer_diagnostics = |server: &Server| loop {
+        let published = server.diagnostics();
+        if published["uri"] == URI {
+            return published["diagnostics"].clone();
+        }
+    };
+    assert_eq!(importer_diagnostics(&server), json!([]));
     let mut seen = Vec::new();
     let hover = |server: &mut Server, seen: &mut Vec<Value>| {
         let found = server.request("textDocument/hover", at(6, 15), seen);
@@ -513,19 +521,34 @@ fn an_importer_sees_the_change_of_its_module() {
     };
     assert!(hover(&mut server, &mut seen).contains("Compile a target."));
 
-    let changed = LIBRARY.replace("Compile a target.", "Compile a target, fast.");
+    let changed = LIBRARY
+        .replace("Compile a target.", "Compile a target, fast.")
+        .replace("target: string", "goal: string")
+        .replace("${{ target }}", "${{ goal }}");
     server.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": LIBRARY_URI, "version": 2}, "contentChanges": [{"text": changed}]}),
     );
-    loop {
-        let published = server.diagnostics();
-        if published["uri"] == LIBRARY_URI && published["version"] == 2 {
-            break;
-        }
-    }
+    let codes = |diagnostics: &Value| -> Vec<String> {
+        diagnostics
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let after_change = importer_diagnostics(&server);
+    assert_eq!(codes(&after_change), ["E0217", "E0218"], "{after_change}");
     let after = hover(&mut server, &mut seen);
     assert!(after.contains("Compile a target, fast."), "{after}");
+
+    // Closed, the module is read from the disk, where it is not.
+    server.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": LIBRARY_URI}}),
+    );
+    let after_close = importer_diagnostics(&server);
+    assert_eq!(codes(&after_close), ["E0216"], "{after_close}");
 }
 
 /// A workspace on disk: a module, a file importing it through a namespace and one by

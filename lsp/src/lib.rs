@@ -6,7 +6,8 @@
 //! concurrently, so every text is stored with its version and a change only replaces an
 //! older one; a change is checked once it has stayed for a short debounce, diagnostics
 //! are computed off the async runtime and published only if the document is still at the
-//! version they were computed for. A panic while analysing is
+//! version they were computed for. A change of a module also publishes again the
+//! diagnostics of the open documents whose analysis read it. A panic while analysing is
 //! caught and reported to the client as a log message, never a dead server.
 //!
 //! References and rename search the workspace: the `.pipe` files under the folders the
@@ -102,28 +103,23 @@ pub fn service() -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
 }
 
 impl Backend {
-    /// Stores a text unless the document already has a newer one; whether it was stored.
-    /// Any document may import the one stored: the others are analysed again when next
-    /// asked.
-    fn store(&self, uri: &Uri, version: i32, text: String) -> bool {
-        let Ok(mut documents) = self.documents.lock() else {
-            return false;
-        };
+    /// Stores a text unless the document already has a newer one (`None`); the open
+    /// documents that import it, whose diagnostics may change with it.
+    fn store(&self, uri: &Uri, version: i32, text: String) -> Option<Vec<Uri>> {
+        let mut documents = self.documents.lock().ok()?;
         if documents
             .get(uri)
             .is_some_and(|current| current.version > version)
         {
-            return false;
+            return None;
         }
-        for other in documents.values_mut() {
-            other.contents = Arc::new(other.contents.reanalysed());
-        }
+        let importers = reanalyse_importers(&mut documents, uri);
         let document = Document {
             version,
             contents: Arc::new(ide::Document::new(display_path(uri), text)),
         };
         documents.insert(uri.clone(), document);
-        true
+        Some(importers)
     }
 
     fn support(&self) -> ClientSupport {
@@ -202,6 +198,12 @@ impl Backend {
             .map_err(|_| Error::internal_error())
     }
 
+    async fn publish_all(&self, uris: Vec<Uri>) {
+        for uri in uris {
+            self.publish(uri).await;
+        }
+    }
+
     /// Checks a document and publishes its diagnostics, if it is still at that version.
     async fn publish(&self, uri: Uri) {
         let Some(document) = self.document(&uri) else {
@@ -241,6 +243,22 @@ impl Backend {
                 .await;
         }
     }
+}
+
+/// Sets the open documents other than `changed` whose analysis read it, or may have (not
+/// analysed yet, or being analysed), to be analysed again when next asked; their URIs,
+/// in order. The others keep their analysis.
+fn reanalyse_importers(documents: &mut HashMap<Uri, Document>, changed: &Uri) -> Vec<Uri> {
+    let path = display_path(changed);
+    let mut importers = Vec::new();
+    for (uri, document) in documents.iter_mut().filter(|(uri, _)| *uri != changed) {
+        if document.contents.analysis_read(&path) != Some(false) {
+            document.contents = Arc::new(document.contents.reanalysed());
+            importers.push(uri.clone());
+        }
+    }
+    importers.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    importers
 }
 
 /// An imported module: an open document's text, else the file on disk.
@@ -599,8 +617,9 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let document = params.text_document;
-        if self.store(&document.uri, document.version, document.text) {
+        if let Some(importers) = self.store(&document.uri, document.version, document.text) {
             self.publish(document.uri).await;
+            self.publish_all(importers).await;
         }
     }
 
@@ -610,9 +629,9 @@ impl LanguageServer for Backend {
             return;
         };
         let document = params.text_document;
-        if !self.store(&document.uri, document.version, change.text) {
+        let Some(importers) = self.store(&document.uri, document.version, change.text) else {
             return;
-        }
+        };
         // While the user types, each keystroke is a change: only a text that stays for
         // `DEBOUNCE` is checked, so a burst of changes costs one analysis, not one each.
         tokio::time::sleep(DEBOUNCE).await;
@@ -621,15 +640,22 @@ impl LanguageServer for Backend {
             .is_some_and(|current| current.version == document.version);
         if still_current {
             self.publish(document.uri).await;
+            self.publish_all(importers).await;
         }
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        if let Ok(mut documents) = self.documents.lock() {
-            documents.remove(&uri);
-        }
+        // The importers read the module from the disk now.
+        let importers = match self.documents.lock() {
+            Ok(mut documents) => {
+                documents.remove(&uri);
+                reanalyse_importers(&mut documents, &uri)
+            }
+            Err(_) => Vec::new(),
+        };
         self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        self.publish_all(importers).await;
     }
 
     async fn document_symbol(

@@ -151,7 +151,15 @@ pub struct Document {
     path: String,
     text: Arc<String>,
     parsed: Arc<OnceLock<Arc<Parsed>>>,
-    analysed: OnceLock<(FileId, crate::Analysis)>,
+    analysed: OnceLock<Analysed>,
+}
+
+/// The checker's analysis of a document, with the files it read: the document, as
+/// `file`, and the modules it imports.
+struct Analysed {
+    db: SourceDb,
+    file: FileId,
+    analysis: crate::Analysis,
 }
 
 impl Document {
@@ -170,6 +178,14 @@ impl Document {
 
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// Whether its analysis read the file at `path`, or tried to: whether a change of that
+    /// file can change what the checker says of this document. `None` before the
+    /// analysis is made.
+    pub fn analysis_read(&self, path: &str) -> Option<bool> {
+        let db = &self.analysed.get()?.db;
+        Some(db.find(path).is_some() || db.read_failure(path).is_some())
     }
 
     /// The same text and parse, to be analysed again: the modules it imports changed.
@@ -198,14 +214,15 @@ impl Document {
         &self,
         read: &mut dyn FnMut(&str) -> Result<String, String>,
     ) -> (FileId, &crate::Analysis) {
-        let (file, analysis) = self.analysed.get_or_init(|| {
+        let analysed = self.analysed.get_or_init(|| {
             let mut db = SourceDb::new();
             let parsed = Arc::clone(self.parsed());
             let file = db.add_parsed(self.path.as_str(), self.text.as_str(), parsed);
             modules::load_imports(&mut db, read);
-            (file, analyze(&db))
+            let analysis = analyze(&db);
+            Analysed { db, file, analysis }
         });
-        (*file, analysis)
+        (analysed.file, &analysed.analysis)
     }
 }
 
