@@ -415,6 +415,13 @@ pub fn hover(
                 _ => None,
             }
         }
+        (names::NameKind::Let, names::Origin::Imported { .. }) => {
+            // As the module declares it.
+            let declared = names::definition(document, offset, read)?;
+            let module = Document::new(declared.path.as_str(), read(&declared.path).ok()?);
+            let at = LineIndex::new(module.text()).offset(declared.range.start);
+            hover(&module, at, read)
+        }
         (names::NameKind::Template, origin) => {
             // The namespace as the call writes it: `docker` in `docker.build_push`.
             let written = text.get(occurrence.span.range()).unwrap_or_default();

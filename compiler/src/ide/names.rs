@@ -39,6 +39,14 @@ impl NameKind {
             NameKind::Module => "a module",
         }
     }
+
+    /// Whether a name of this kind may stand for a module's export of kind `exported`.
+    /// An import by name says only the name: the importer knows a `let` by its use as a
+    /// value, so an import it never uses may be a `let` though indexed as a template.
+    fn may_be(self, exported: NameKind) -> bool {
+        let exportable = |kind| matches!(kind, NameKind::Template | NameKind::Let);
+        self == exported || (exportable(self) && exportable(exported))
+    }
 }
 
 /// Where names of one kind are declared together: two of them clash within a scope.
@@ -301,10 +309,12 @@ impl Builder<'_> {
         self.refer(module, path.span);
         match names {
             Some(names) => {
+                // A template or a `let` of the module: a template until used as a value.
                 for name in names {
                     let binding = self.imported(NameKind::Template, &name.name, &spec, Scope::File);
                     self.refer(binding, name.span);
                     first_wins(&mut self.templates, name, binding);
+                    self.lets.push((name.name.clone(), binding));
                 }
             }
             None => {
@@ -505,7 +515,17 @@ impl Builder<'_> {
     fn expr(&mut self, expr: &ast::Expr) {
         match &expr.kind {
             ExprKind::Name(ident) => match lookup(&self.lets, &ident.name) {
-                Some(binding) => self.refer(binding, ident.span),
+                Some(binding) => {
+                    if let Some(imported) = self
+                        .index
+                        .bindings
+                        .get_mut(binding)
+                        .filter(|b| matches!(b.origin, Origin::Imported { .. }))
+                    {
+                        imported.kind = NameKind::Let;
+                    }
+                    self.refer(binding, ident.span);
+                }
                 None => self.index.unresolved.push(ident.clone()),
             },
             ExprKind::Member { base, name } => match &base.kind {
@@ -605,10 +625,19 @@ fn declaration(
     }
     let module = Document::new(module_path.as_str(), text);
     let index = NameIndex::of(&module);
+    let exported = |b: &&Binding| b.name == binding.name && b.scope == Scope::File;
     let declared = index
         .bindings
         .iter()
-        .find(|b| b.kind == binding.kind && b.name == binding.name && b.scope == Scope::File)?;
+        .filter(exported)
+        .find(|b| b.kind == binding.kind)
+        .or_else(|| {
+            index
+                .bindings
+                .iter()
+                .filter(exported)
+                .find(|b| binding.kind.may_be(b.kind))
+        })?;
     declaration(&module, declared, read)
 }
 
@@ -737,7 +766,8 @@ fn uses(
             (0..index.bindings.len())
                 .filter(|&other| {
                     index.bindings.get(other).is_some_and(|b| {
-                        b.kind == binding.kind && b.name == binding.name && imported(b)
+                        let by_name = b.scope == Scope::File && b.kind.may_be(binding.kind);
+                        (b.kind == binding.kind || by_name) && b.name == binding.name && imported(b)
                     })
                 })
                 .collect()
@@ -745,14 +775,20 @@ fn uses(
             vec![id]
         } else {
             // The checker exports the first of two declarations.
+            let exported = |b: &Binding| {
+                b.name == binding.name
+                    && b.scope == Scope::File
+                    && matches!(b.origin, Origin::Local(_))
+            };
             index
                 .bindings
                 .iter()
-                .position(|b| {
-                    b.kind == binding.kind
-                        && b.name == binding.name
-                        && b.scope == Scope::File
-                        && matches!(b.origin, Origin::Local(_))
+                .position(|b| exported(b) && b.kind == binding.kind)
+                .or_else(|| {
+                    index
+                        .bindings
+                        .iter()
+                        .position(|b| exported(b) && binding.kind.may_be(b.kind))
                 })
                 .into_iter()
                 .collect()
