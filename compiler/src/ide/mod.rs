@@ -145,8 +145,8 @@ pub struct Symbol {
 
 /// A document at a path, with what requests read of it, each made once per version of
 /// the text by the first request that needs it: the error-tolerant parse, and the
-/// checker's analysis with the modules it imports. Diagnostics, hover, completion,
-/// signature help and hints share that one analysis.
+/// checker's analysis with the modules it imports. Diagnostics, quick fixes, hover,
+/// completion, signature help and hints share that one analysis.
 pub struct Document {
     path: String,
     text: Arc<String>,

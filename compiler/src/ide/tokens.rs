@@ -406,7 +406,14 @@ impl Visitor for Roles<'_> {
         match &expr.kind {
             ExprKind::Name(name) => self.bare_name(name),
             ExprKind::Member { base, name } => {
-                self.ident(name, TokenType::Property, 0);
+                // `steps.<id>` names a step of the job, declared as a method.
+                let step = matches!(&base.kind, ExprKind::Name(root) if root.name == "steps");
+                let role = if step {
+                    TokenType::Method
+                } else {
+                    TokenType::Property
+                };
+                self.ident(name, role, 0);
                 // The root of a path is a namespace or a context, never a `let`.
                 if let ExprKind::Name(root) = &base.kind {
                     if self.namespaces.contains(&root.name) {
