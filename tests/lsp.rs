@@ -551,6 +551,57 @@ fn importers_follow_the_changes_of_their_module() {
     assert_eq!(codes(&after_close), ["E0216"], "{after_close}");
 }
 
+/// A client that watches files for the server is asked to watch `.pipe` files; a module
+/// changed or deleted on disk is then checked again in the open documents importing it.
+#[test]
+fn importers_follow_their_module_on_disk() {
+    let root = tempfile::tempdir().unwrap();
+    let library = root.path().join("lib.pipe");
+    std::fs::write(&library, LIBRARY).unwrap();
+    let watching = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    let (mut server, _) = initialized_with(
+        json!({"processId": null, "rootUri": file_uri(&root, ""), "capabilities": watching}),
+    );
+    let registration = loop {
+        let message = server.next();
+        if message["method"] == "client/registerCapability" {
+            break message;
+        }
+    };
+    let registered = &registration["params"]["registrations"][0];
+    assert_eq!(registered["method"], "workspace/didChangeWatchedFiles");
+    assert_eq!(
+        registered["registerOptions"]["watchers"],
+        json!([{"globPattern": "**/*.pipe"}])
+    );
+    server.send(&json!({"jsonrpc": "2.0", "id": registration["id"], "result": null}));
+
+    let ci = file_uri(&root, "ci.pipe");
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": ci, "languageId": "pipe", "version": 1, "text": WITH_LIBRARY}}),
+    );
+    assert_eq!(server.diagnostics()["diagnostics"], json!([]));
+    let codes_after = |server: &mut Server, kind: u8| -> Vec<String> {
+        server.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": file_uri(&root, "lib.pipe"), "type": kind}]}),
+        );
+        let published = server.diagnostics();
+        assert_eq!(published["uri"], ci.as_str());
+        published["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    std::fs::write(&library, LIBRARY.replace("target: string", "goal: string")).unwrap();
+    assert_eq!(codes_after(&mut server, 2), ["E0217", "E0218"]);
+    std::fs::remove_file(&library).unwrap();
+    assert_eq!(codes_after(&mut server, 3), ["E0216"]);
+}
+
 /// A workspace on disk: a module, a file importing it through a namespace and one by
 /// name in a subdirectory, and importers where no workspace file is looked for.
 fn workspace_on_disk() -> tempfile::TempDir {

@@ -6,8 +6,9 @@
 //! concurrently, so every text is stored with its version and a change only replaces an
 //! older one; a change is checked once it has stayed for a short debounce, diagnostics
 //! are computed off the async runtime and published only if the document is still at the
-//! version they were computed for. A change of a module also publishes again the
-//! diagnostics of the open documents whose analysis read it. A panic while analysing is
+//! version they were computed for. A change of a module, in the editor or on disk (for a
+//! client that watches files), also publishes again the diagnostics of the open
+//! documents whose analysis read it. A panic while analysing is
 //! caught and reported to the client as a log message, never a dead server.
 //!
 //! References and rename search the workspace: the `.pipe` files under the folders the
@@ -57,6 +58,9 @@ struct ClientSupport {
     /// The client folds whole lines (VS Code): a fold must end on the line before a
     /// closing `}`, or the brace is hidden with the body.
     line_folding_only: bool,
+    /// The client watches files for the server when asked after initializing: a module
+    /// changed on disk (a checkout, another editor) is then checked again in importers.
+    watches_files: bool,
 }
 
 impl ClientSupport {
@@ -70,9 +74,15 @@ impl ClientSupport {
         let line_folding_only = text
             .and_then(|text| text.folding_range.as_ref())
             .and_then(|folding| folding.line_folding_only);
+        let watches_files = capabilities
+            .workspace
+            .as_ref()
+            .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+            .and_then(|watched| watched.dynamic_registration);
         ClientSupport {
             parameter_label_offsets: parameter_label_offsets.unwrap_or(false),
             line_folding_only: line_folding_only.unwrap_or(false),
+            watches_files: watches_files.unwrap_or(false),
         }
     }
 }
@@ -613,6 +623,47 @@ impl LanguageServer for Backend {
 
     async fn shutdown(&self) -> Result<()> {
         Ok(())
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        if !self.support().watches_files {
+            return;
+        }
+        let watched = DidChangeWatchedFilesRegistrationOptions {
+            watchers: vec![FileSystemWatcher {
+                glob_pattern: GlobPattern::String("**/*.pipe".into()),
+                kind: None,
+            }],
+        };
+        let registration = Registration {
+            id: "pipe-files".into(),
+            method: "workspace/didChangeWatchedFiles".into(),
+            register_options: serde_json::to_value(watched).ok(),
+        };
+        if let Err(error) = self.client.register_capability(vec![registration]).await {
+            let message = format!("pipec: imports changed on disk will not be seen: {error}");
+            self.client.log_message(MessageType::WARNING, message).await;
+        }
+    }
+
+    /// A `.pipe` file changed, appeared or went on disk: the open documents that import it
+    /// are checked again. An open document's text is the editor's, not the disk's.
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let importers = match self.documents.lock() {
+            Ok(mut documents) => {
+                let mut importers = Vec::new();
+                for change in &params.changes {
+                    if !documents.contains_key(&change.uri) {
+                        importers.extend(reanalyse_importers(&mut documents, &change.uri));
+                    }
+                }
+                importers.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+                importers.dedup();
+                importers
+            }
+            Err(_) => Vec::new(),
+        };
+        self.publish_all(importers).await;
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
