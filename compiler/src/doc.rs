@@ -54,6 +54,26 @@ pub struct OutputDoc {
     pub doc: Option<String>,
 }
 
+impl EnumDoc {
+    /// Its documentation and a table of its members, as under its heading in `pipec doc`.
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        if let Some(doc) = &self.doc {
+            let _ = writeln!(out, "{doc}\n");
+        }
+        out.push_str("| member | value | |\n|---|---|---|\n");
+        for (name, value, doc) in &self.members {
+            let _ = writeln!(
+                out,
+                "| `{name}` | `\"{value}\"` | {} |",
+                one_line(doc.as_deref())
+            );
+        }
+        out.push('\n');
+        out
+    }
+}
+
 impl TemplateDoc {
     /// `step docker.build_push(context: string = ".", tags: list(string))`
     pub fn signature(&self, namespace: &str) -> String {
@@ -157,18 +177,7 @@ impl ModuleDoc {
         let namespace = self.namespace();
         for e in &self.enums {
             let _ = writeln!(out, "### enum `{namespace}.{}`\n", e.name);
-            if let Some(doc) = &e.doc {
-                let _ = writeln!(out, "{doc}\n");
-            }
-            out.push_str("| member | value | |\n|---|---|---|\n");
-            for (name, value, doc) in &e.members {
-                let _ = writeln!(
-                    out,
-                    "| `{name}` | `\"{value}\"` | {} |",
-                    one_line(doc.as_deref())
-                );
-            }
-            out.push('\n');
+            out.push_str(&e.markdown());
         }
         for t in &self.templates {
             let _ = writeln!(out, "### `{namespace}.{}`\n", t.name);

@@ -19,6 +19,7 @@ mod templates;
 mod values;
 
 pub use literals::cron_in_words;
+pub(crate) use templates::PARAMETER_TYPES;
 
 use std::collections::HashMap;
 use std::rc::Rc;

@@ -399,15 +399,17 @@ impl EnumDef {
     }
 }
 
+/// The types a parameter can have besides enums, which they win over.
+pub(crate) const PARAMETER_TYPES: &[&str] = &[
+    "string", "number", "int", "bool", "duration", "percent", "secret", "list", "choice",
+];
+
 /// A parameter's type, and the enum whose members it takes.
 fn param_type(
     cx: &mut Cx,
     scope: &FileScope,
     ty: &ast::TypeRef,
 ) -> Option<(Type, Option<Rc<EnumDef>>)> {
-    const TYPES: &[&str] = &[
-        "string", "number", "int", "bool", "duration", "percent", "secret", "list", "choice",
-    ];
     let name = ty.name.name.as_str();
     let args = ty.args.as_deref().unwrap_or(&[]);
     let takes_args = matches!(name, "list" | "choice");
@@ -477,7 +479,8 @@ fn param_type(
             // Imported from a module that could not be read (already reported).
             None if scope.broken_names.iter().any(|n| n == other) => return None,
             None => {
-                let mut known: Vec<String> = TYPES.iter().map(|t| (*t).to_string()).collect();
+                let mut known: Vec<String> =
+                    PARAMETER_TYPES.iter().map(|t| (*t).to_string()).collect();
                 known.extend(scope.enum_names());
                 let diagnostic = Diagnostic::new(
                     Code::UnknownName,
@@ -489,7 +492,7 @@ fn param_type(
                     Some(s) => diagnostic.with_suggestion(ty.name.span, s),
                     None => diagnostic.with_help(format!(
                         "the types are {} and the enums in scope",
-                        TYPES.join(", ")
+                        PARAMETER_TYPES.join(", ")
                     )),
                 });
                 return None;

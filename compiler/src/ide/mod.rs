@@ -422,6 +422,18 @@ pub fn hover(
             let at = LineIndex::new(module.text()).offset(declared.range.start);
             hover(&module, at, read)
         }
+        (names::NameKind::Enum, origin) => {
+            let written = text.get(occurrence.span.range()).unwrap_or_default();
+            let (_, analysis) = document.analysis(read);
+            let documented = module_doc(path, origin, &analysis.modules)?
+                .enums
+                .iter()
+                .find(|e| e.name == binding.name)?;
+            Some(format!(
+                "```pipe\nenum {written}\n```\n\n{}",
+                documented.markdown()
+            ))
+        }
         (names::NameKind::Template, origin) => {
             // The namespace as the call writes it: `docker` in `docker.build_push`.
             let written = text.get(occurrence.span.range()).unwrap_or_default();
@@ -444,6 +456,19 @@ fn template_doc<'m>(
     name: &str,
     documented: &'m [crate::doc::ModuleDoc],
 ) -> Option<&'m crate::doc::TemplateDoc> {
+    module_doc(path, origin, documented)?
+        .templates
+        .iter()
+        .find(|t| t.name == name)
+}
+
+/// The documentation of the module that declares a name at `origin` (the document at
+/// `path`, or the module an import names).
+fn module_doc<'m>(
+    path: &str,
+    origin: &names::Origin,
+    documented: &'m [crate::doc::ModuleDoc],
+) -> Option<&'m crate::doc::ModuleDoc> {
     let module_path = match origin {
         names::Origin::Local(_) => path.to_string(),
         names::Origin::Imported { spec } => modules::resolve_import(path, spec).ok()?,
@@ -451,10 +476,7 @@ fn template_doc<'m>(
     documented
         .iter()
         // The standard library's documentation names a module without `.pipe`.
-        .find(|m| m.path == module_path || format!("{}.pipe", m.path) == module_path)?
-        .templates
-        .iter()
-        .find(|t| t.name == name)
+        .find(|m| m.path == module_path || format!("{}.pipe", m.path) == module_path)
 }
 
 /// Finds the `let` or gate item that declares the name at a span.

@@ -25,6 +25,8 @@ pub(crate) enum NameKind {
     Let,
     Template,
     Gate,
+    /// An enum, named where a type is written (`platform`, `list(docker.platform)`).
+    Enum,
     /// An imported module, named by its import's path.
     Module,
 }
@@ -36,15 +38,17 @@ impl NameKind {
             NameKind::Let => "a `let`",
             NameKind::Template => "a template",
             NameKind::Gate => "a gate",
+            NameKind::Enum => "an enum",
             NameKind::Module => "a module",
         }
     }
 
     /// Whether a name of this kind may stand for a module's export of kind `exported`.
     /// An import by name says only the name: the importer knows a `let` by its use as a
-    /// value, so an import it never uses may be a `let` though indexed as a template.
+    /// value and an enum by its use as a type, so an import it never uses may be either
+    /// though indexed as a template.
     fn may_be(self, exported: NameKind) -> bool {
-        let exportable = |kind| matches!(kind, NameKind::Template | NameKind::Let);
+        let exportable = |kind| matches!(kind, NameKind::Template | NameKind::Let | NameKind::Enum);
         self == exported || (exportable(self) && exportable(exported))
     }
 }
@@ -121,6 +125,7 @@ impl NameIndex {
                 namespaces: Vec::new(),
             },
             templates: Vec::new(),
+            enums: Vec::new(),
             parameters: Vec::new(),
             namespaces: Vec::new(),
             jobs: Vec::new(),
@@ -190,6 +195,8 @@ struct Builder<'a> {
     index: NameIndex,
     /// Templates callable by a bare name, in the checker's lookup order.
     templates: Vec<(String, usize)>,
+    /// Enums a type can name without a namespace: the file's and those imported by name.
+    enums: Vec<(String, usize)>,
     /// The parameters of each template of the file, by the template's binding: `let`s in
     /// its body, and what the arguments of a call name.
     parameters: Vec<(usize, Vec<(String, usize)>)>,
@@ -264,6 +271,12 @@ impl Builder<'_> {
                 self.import(path, names.as_deref(), alias.as_ref());
             }
         }
+        for item in &file.items {
+            if let ItemKind::Enum { name, .. } = &item.kind {
+                let binding = self.declare(NameKind::Enum, name, Scope::File);
+                first_wins(&mut self.enums, name, binding);
+            }
+        }
         // Every template before any body: templates call each other in any order.
         for (position, item) in file.items.iter().enumerate() {
             if let ItemKind::Template { name, params, .. } = &item.kind {
@@ -279,7 +292,8 @@ impl Builder<'_> {
             }
         }
         for item in &file.items {
-            if let ItemKind::Let { name, value, .. } = &item.kind {
+            if let ItemKind::Let { name, ty, value } = &item.kind {
+                self.type_ref(ty.as_ref());
                 self.expr(value);
                 let binding = self.declare(NameKind::Let, name, Scope::File);
                 self.lets.push((name.name.clone(), binding));
@@ -309,11 +323,13 @@ impl Builder<'_> {
         self.refer(module, path.span);
         match names {
             Some(names) => {
-                // A template or a `let` of the module: a template until used as a value.
+                // A template, a `let` or an enum of the module: a template until used
+                // as a value or a type.
                 for name in names {
                     let binding = self.imported(NameKind::Template, &name.name, &spec, Scope::File);
                     self.refer(binding, name.span);
                     first_wins(&mut self.templates, name, binding);
+                    first_wins(&mut self.enums, name, binding);
                     self.lets.push((name.name.clone(), binding));
                 }
             }
@@ -327,6 +343,9 @@ impl Builder<'_> {
     /// A template's parameters are `let`s in its body; their defaults see only the file's.
     fn template(&mut self, name: &ast::Ident, params: &[ast::Param], body: &ast::Block) {
         let outer = self.lets.len();
+        for param in params {
+            self.type_ref(Some(&param.ty));
+        }
         for default in params.iter().filter_map(|p| p.default.as_ref()) {
             self.expr(default);
         }
@@ -361,7 +380,8 @@ impl Builder<'_> {
         }
         let outer = self.lets.len();
         for item in &body.items {
-            if let ItemKind::Let { name, value, .. } = &item.kind {
+            if let ItemKind::Let { name, ty, value } = &item.kind {
+                self.type_ref(ty.as_ref());
                 self.expr(value);
                 let binding = self.declare(NameKind::Let, name, scope);
                 self.lets.push((name.name.clone(), binding));
@@ -403,10 +423,19 @@ impl Builder<'_> {
                 self.block(body);
                 self.in_call_outputs = false;
             }
-            ItemKind::Input {
-                body: Some(body), ..
+            ItemKind::Input { ty, body, .. } => {
+                self.type_ref(Some(ty));
+                if let Some(body) = body {
+                    self.block(body);
+                }
             }
-            | ItemKind::Secret {
+            ItemKind::Output { ty, value, .. } => {
+                self.type_ref(ty.as_ref());
+                if let Some(value) = value {
+                    self.expr(value);
+                }
+            }
+            ItemKind::Secret {
                 body: Some(body), ..
             }
             | ItemKind::Environment {
@@ -414,10 +443,10 @@ impl Builder<'_> {
             } => self.block(body),
             // Permission levels are words, not values.
             ItemKind::KeyBlock { key, body } if key.name != "permissions" => self.block(body),
-            ItemKind::Let { value, .. }
-            | ItemKind::Output {
-                value: Some(value), ..
-            } => self.expr(value),
+            ItemKind::Let { ty, value, .. } => {
+                self.type_ref(ty.as_ref());
+                self.expr(value);
+            }
             // A gate is the list of jobs that must pass.
             ItemKind::Gate { value, .. } => self.name_list(value, NameKind::Job),
             ItemKind::Property { key, value } => match key.name.as_str() {
@@ -428,6 +457,75 @@ impl Builder<'_> {
                 _ => self.expr(value),
             },
             _ => {}
+        }
+    }
+
+    /// The enums a written type names: itself (`platform`, `docker.platform`), or the
+    /// items of a list (`list(platform)`).
+    fn type_ref(&mut self, ty: Option<&ast::TypeRef>) {
+        let Some(ty) = ty else {
+            return;
+        };
+        self.enum_name(&ty.name.name, ty.name.span);
+        for arg in ty.args.iter().flatten() {
+            self.type_arg(arg);
+        }
+    }
+
+    fn type_arg(&mut self, arg: &ast::Expr) {
+        match &arg.kind {
+            ExprKind::Name(name) => self.enum_name(&name.name, name.span),
+            ExprKind::Member { base, name } => {
+                if let ExprKind::Name(namespace) = &base.kind {
+                    let written = format!("{}.{}", namespace.name, name.name);
+                    self.enum_name(&written, arg.span);
+                }
+            }
+            ExprKind::Call { args, .. } => {
+                for arg in args {
+                    self.type_arg(arg);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// An enum named as a type, as written (`platform`, `docker.platform`) at `span`.
+    fn enum_name(&mut self, written: &str, span: Span) {
+        // A type's path holds the blanks after it.
+        let width = self
+            .text
+            .get(span.range())
+            .map_or(0, |t| t.trim_end().len());
+        let span = Span {
+            end: span.start.saturating_add(u32::try_from(width).unwrap_or(0)),
+            ..span
+        };
+        match written.split_once('.') {
+            None => {
+                if let Some(binding) = lookup(&self.enums, written) {
+                    if let Some(imported) = self
+                        .index
+                        .bindings
+                        .get_mut(binding)
+                        .filter(|b| matches!(b.origin, Origin::Imported { .. }))
+                    {
+                        imported.kind = NameKind::Enum;
+                    }
+                    self.refer(binding, span);
+                }
+            }
+            Some((namespace, name)) => {
+                let spec = self
+                    .namespaces
+                    .iter()
+                    .find(|(alias, _)| alias == namespace)
+                    .map(|(_, spec)| spec.clone());
+                if let Some(spec) = spec {
+                    let binding = self.imported(NameKind::Enum, name, &spec, Scope::Namespace);
+                    self.refer(binding, span);
+                }
+            }
         }
     }
 
@@ -681,11 +779,14 @@ struct Uses {
     unreadable: Vec<(String, String)>,
 }
 
-/// The module file that declares a name other files can import (a template or a
+/// The module file that declares a name other files can import (a template, an enum or a
 /// file-level `let`), as the checker's exports are: `None` for a name only its document
 /// can use, and for the standard library's, which no workspace file declares.
 fn declaring_module(path: &str, binding: &Binding) -> Option<String> {
-    if !matches!(binding.kind, NameKind::Template | NameKind::Let) {
+    if !matches!(
+        binding.kind,
+        NameKind::Template | NameKind::Let | NameKind::Enum
+    ) {
         return None;
     }
     match &binding.origin {
@@ -844,8 +945,9 @@ fn unrenamable(path: &str, binding: &Binding) -> Option<String> {
         .is_ok_and(|p| is_stdlib(&p))
         .then(|| {
             format!(
-                "`{}` is a template of the standard library module `{spec}`, which cannot be renamed",
-                binding.name
+                "`{}` is {} of the standard library module `{spec}`, which cannot be renamed",
+                binding.name,
+                binding.kind.describe()
             )
         })
 }
@@ -913,13 +1015,14 @@ fn shown(path: &str, file: &str) -> String {
     }
 }
 
-/// The edits that rename the job, `let`, template or gate at `offset` to `new_name`: its
-/// declaration and every reference, in every file that uses it (for a template or
-/// file-level `let` of a module: the module and the files of `workspace` importing it,
-/// from its declaration or any use alike). Refused, with the reason, for a name that is
-/// not an identifier or is a keyword, that another name of the same kind already has where
-/// the two would meet in any of those files, for a module or a standard library template,
-/// when a workspace file cannot be read, and when any of those files would have an error
+/// The edits that rename the job, `let`, template, gate or enum at `offset` to
+/// `new_name`: its declaration and every reference, in every file that uses it (for a
+/// template, enum or file-level `let` of a module: the module and the files of
+/// `workspace` importing it, from its declaration or any use alike). Refused, with the
+/// reason, for a name that is not an identifier or is a keyword (or a built-in type, for
+/// an enum), that another name of the same kind already has where the two would meet in
+/// any of those files, for a module or a standard library template or enum, when a
+/// workspace file cannot be read, and when any of those files would have an error
 /// the checker (run with the renamed texts, and the other modules `read` supplies) did not
 /// report before.
 pub fn rename(
@@ -932,7 +1035,7 @@ pub fn rename(
     let path = document.path();
     let index = NameIndex::of(document);
     let Some((occurrence, binding)) = index.at(offset) else {
-        return Err("there is no job, `let`, template or gate here to rename".into());
+        return Err("there is no job, `let`, template, gate or enum here to rename".into());
     };
     if let Some(reason) = unrenamable(path, binding) {
         return Err(reason);
@@ -944,6 +1047,11 @@ pub fn rename(
     }
     if KEYWORDS.contains(&new_name) {
         return Err(format!("`{new_name}` is a keyword"));
+    }
+    if binding.kind == NameKind::Enum && crate::check::PARAMETER_TYPES.contains(&new_name) {
+        return Err(format!(
+            "`{new_name}` is a built-in type, which a type of that name would always mean"
+        ));
     }
     let uses = uses(document, occurrence.binding, binding, workspace, read);
     if let Some((file, reason)) = uses.unreadable.first() {

@@ -284,6 +284,7 @@ impl Roles<'_> {
                 (NameKind::Let, Scope::Template(_)) => (TokenType::Parameter, 0),
                 (NameKind::Let, _) => (TokenType::Variable, READONLY),
                 (NameKind::Template, _) => (TokenType::Function, library(&binding.origin)),
+                (NameKind::Enum, _) => (TokenType::Enum, library(&binding.origin)),
                 // A module is named by its import's path, a string.
                 (NameKind::Module, _) => continue,
             };
@@ -297,7 +298,7 @@ impl Roles<'_> {
     }
 }
 
-/// Whether a template comes from the standard library.
+/// Whether a template or an enum comes from the standard library.
 fn library(origin: &Origin) -> u32 {
     match origin {
         Origin::Imported { spec }
