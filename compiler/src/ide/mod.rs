@@ -376,6 +376,11 @@ pub fn hover(
             let (id, item) = job_items(file).find(|(id, _)| id.span == *declared)?;
             Some(job_summary(text, id, item))
         }
+        (names::NameKind::Let, names::Origin::Local(declared))
+            if matches!(binding.scope, names::Scope::Template(_)) =>
+        {
+            parameter_hover(document, binding, *declared, read)
+        }
         (names::NameKind::Let | names::NameKind::Gate, names::Origin::Local(declared)) => {
             let mut found = Declared {
                 name: *declared,
@@ -446,6 +451,40 @@ pub fn hover(
         }
         _ => None,
     }
+}
+
+/// A template's parameter: as its signature writes it, and its documentation.
+fn parameter_hover(
+    document: &Document,
+    binding: &names::Binding,
+    declared: crate::span::Span,
+    read: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Option<String> {
+    let names::Scope::Template(position) = binding.scope else {
+        return None;
+    };
+    let ItemKind::Template { name, params, .. } = &document.file().items.get(position)?.kind else {
+        return None;
+    };
+    let param = params.iter().find(|p| p.name.span == declared)?;
+    let written = document.text().get(param.span.range())?.trim_end();
+    let mut out = format!(
+        "```pipe\n{written}\n```\n\nA parameter of the template `{}`.",
+        name.name
+    );
+    let (_, analysis) = document.analysis(read);
+    let doc = template_doc(
+        document.path(),
+        &binding.origin,
+        &name.name,
+        &analysis.modules,
+    )
+    .and_then(|template| template.params.iter().find(|p| p.name == param.name.name))
+    .and_then(|documented| documented.doc.as_deref());
+    if let Some(doc) = doc {
+        out.push_str(&format!("\n\n{doc}"));
+    }
+    Some(out)
 }
 
 /// The documentation of the template `name` declared at `origin` (the document at `path`
