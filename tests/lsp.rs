@@ -334,6 +334,16 @@ fn hover_and_definition_know_jobs_and_templates() {
         );
         assert_eq!(definition["result"]["uri"], URI);
     }
+    // The job's declaration (written) and its two uses (read), for the editor to highlight.
+    let highlights = server.request("textDocument/documentHighlight", at(11, 13), &mut seen);
+    assert_eq!(
+        highlights["result"],
+        json!([
+            {"range": span(5, 6, 11), "kind": 3},
+            {"range": span(11, 12, 17), "kind": 2},
+            {"range": span(13, 32, 37), "kind": 2},
+        ])
+    );
     let job = server.request("textDocument/hover", at(11, 13), &mut seen);
     assert_eq!(
         job["result"]["contents"]["value"],

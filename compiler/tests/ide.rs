@@ -129,6 +129,19 @@ fn answer(request: &str, fixture: &Fixture) -> String {
             }
             draw_locations(fixture, &labelled)
         }
+        "highlights" => {
+            let found: Vec<_> = ide::document_highlights(&document, fixture.offset)
+                .into_iter()
+                .map(|(range, declaration)| {
+                    let label = if declaration { "declaration" } else { "use" };
+                    (range, label.to_string())
+                })
+                .collect();
+            if found.is_empty() {
+                return "(nothing to highlight)\n".into();
+            }
+            draw(&fixture.text, &found)
+        }
         "rename" => rename(fixture, &document),
         // Whole-document requests: the cursor is left at the start and not read.
         "folding" => folding(&fixture.text, &document),

@@ -596,6 +596,7 @@ impl LanguageServer for Backend {
                     },
                 )),
                 references_provider: Some(OneOf::Left(true)),
+                document_highlight_provider: Some(OneOf::Left(true)),
                 document_formatting_provider: Some(OneOf::Left(true)),
                 rename_provider: Some(OneOf::Right(RenameOptions {
                     prepare_provider: Some(true),
@@ -797,6 +798,31 @@ impl LanguageServer for Backend {
             .flatten()
             .and_then(location)
             .map(GotoDefinitionResponse::Scalar))
+    }
+
+    /// The other places of the document naming what the cursor is on; the declaration is
+    /// the `WRITE` one.
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let found = self.answer(
+            params.text_document_position_params,
+            |document, offset, _| ide::document_highlights(document, offset),
+        )?;
+        Ok(found.map(|found| {
+            found
+                .into_iter()
+                .map(|(at, declaration)| DocumentHighlight {
+                    range: range(at),
+                    kind: Some(if declaration {
+                        DocumentHighlightKind::WRITE
+                    } else {
+                        DocumentHighlightKind::READ
+                    }),
+                })
+                .collect()
+        }))
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {

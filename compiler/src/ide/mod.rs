@@ -26,7 +26,7 @@ pub use completion::{Completion, CompletionKind, completion};
 pub use folding::{FoldingKind, FoldingRange, folding_ranges};
 pub use formatting::formatting;
 pub use hints::{InlayHint, InlayHintKind, inlay_hints};
-pub use names::{definition, prepare_rename, references, rename};
+pub use names::{definition, document_highlights, prepare_rename, references, rename};
 pub use signature::{ParameterHelp, SignatureHelp, signature_help};
 pub use tokens::{
     SemanticToken, TOKEN_MODIFIERS, TOKEN_TYPES, TokenModifier, TokenType, semantic_tokens,

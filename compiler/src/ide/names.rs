@@ -904,6 +904,22 @@ fn uses(
     uses
 }
 
+/// The places of the document that name what the name at `offset` names, each with
+/// whether it is the declaration: what an editor highlights while the cursor is on it.
+pub fn document_highlights(document: &Document, offset: usize) -> Vec<(Range, bool)> {
+    let index = NameIndex::of(document);
+    let Some((at, _)) = index.at(offset) else {
+        return Vec::new();
+    };
+    let lines = LineIndex::new(document.text());
+    index
+        .occurrences
+        .iter()
+        .filter(|o| o.binding == at.binding)
+        .map(|o| (lines.range(o.span.start, o.span.end), o.declaration))
+        .collect()
+}
+
 /// Every place the name at `offset` is used, with its declaration when
 /// `include_declaration`: in the document, and for a template or file-level `let` of a
 /// module, in the module and in every file of `workspace` (paths `read` is asked for) that
