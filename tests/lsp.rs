@@ -500,6 +500,16 @@ fn references_rename_and_definition_across_files() {
     let module = server.request("textDocument/definition", at(0, 10), &mut seen);
     assert_eq!(module["result"]["uri"], LIBRARY_URI, "{module}");
     assert_eq!(module["result"]["range"], span(0, 0, 0));
+    // The import's path is also a link to the module's file.
+    let links = server.request(
+        "textDocument/documentLink",
+        json!({"textDocument": {"uri": URI}}),
+        &mut seen,
+    );
+    assert_eq!(
+        links["result"],
+        json!([{"range": span(0, 8, 18), "target": LIBRARY_URI}])
+    );
 }
 
 /// The analysis a change makes is shared by the document's diagnostics and requests; a

@@ -129,6 +129,23 @@ fn answer(request: &str, fixture: &Fixture) -> String {
             }
             draw_locations(fixture, &labelled)
         }
+        "links" => {
+            let directory = Path::new(&fixture.path).parent().unwrap();
+            let found: Vec<_> = ide::document_links(&document)
+                .into_iter()
+                .map(|link| {
+                    let target = match link.target {
+                        ide::LinkTarget::File(path) => {
+                            let file = Path::new(&path).strip_prefix(directory).unwrap();
+                            format!("file {}", file.display())
+                        }
+                        ide::LinkTarget::Url(url) => url,
+                    };
+                    (link.range, target)
+                })
+                .collect();
+            draw(&fixture.text, &found)
+        }
         "highlights" => {
             let found: Vec<_> = ide::document_highlights(&document, fixture.offset)
                 .into_iter()
@@ -414,13 +431,15 @@ fn a_rename_is_refused_when_a_workspace_file_cannot_be_read() {
     );
 }
 
-/// Every cut of a file is a file being typed: folding and semantic tokens answer for each
-/// without panicking, and well formed; and for each module of the standard library.
+/// Every cut of a file is a file being typed: folding, semantic tokens and links answer
+/// for each without panicking, and well formed; and for each module of the standard
+/// library.
 #[test]
 fn whole_document_requests_survive_every_cut_of_a_file() {
     for fixture in [
         "tests/ide/tokens/pipeline.pipe",
         "tests/ide/folding/pipeline.pipe",
+        "tests/ide/links/imports-and-actions.pipe",
     ] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture);
         let whole = std::fs::read_to_string(&path)
@@ -437,7 +456,7 @@ fn whole_document_requests_survive_every_cut_of_a_file() {
 }
 
 /// Tokens come in document order, apart, inside their line and never empty; folds are
-/// inside the text, each over more than one line.
+/// inside the text, each over more than one line; links are inside their line.
 fn whole_document_answers(label: &str, text: &str) {
     let document = Document::new(label, text.to_owned());
     let lines: Vec<&str> = text.split('\n').collect();
@@ -456,6 +475,12 @@ fn whole_document_answers(label: &str, text: &str) {
     for fold in ide::folding_ranges(&document) {
         assert!(fold.start_line < fold.end_line, "{label}: {fold:?}");
         assert!((fold.end_line as usize) < lines.len(), "{label}: {fold:?}");
+    }
+    for link in ide::document_links(&document) {
+        let (start, end) = (link.range.start, link.range.end);
+        assert!(start.line == end.line && start <= end, "{label}: {link:?}");
+        let width = lines[end.line as usize].encode_utf16().count() as u32;
+        assert!(end.character <= width, "{label}: {link:?} leaves its line");
     }
 }
 

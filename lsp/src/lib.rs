@@ -597,6 +597,10 @@ impl LanguageServer for Backend {
                 )),
                 references_provider: Some(OneOf::Left(true)),
                 document_highlight_provider: Some(OneOf::Left(true)),
+                document_link_provider: Some(DocumentLinkOptions {
+                    resolve_provider: Some(false),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
                 document_formatting_provider: Some(OneOf::Left(true)),
                 rename_provider: Some(OneOf::Right(RenameOptions {
                     prepare_provider: Some(true),
@@ -798,6 +802,31 @@ impl LanguageServer for Backend {
             .flatten()
             .and_then(location)
             .map(GotoDefinitionResponse::Scalar))
+    }
+
+    /// Imports open the module's file; the actions steps use, their page on GitHub.
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        let Some(links) = self.whole_document(&params.text_document.uri, ide::document_links)?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(
+            links
+                .into_iter()
+                .filter_map(|link| {
+                    let target = match link.target {
+                        ide::LinkTarget::File(path) => uri(&path)?,
+                        ide::LinkTarget::Url(url) => url.parse().ok()?,
+                    };
+                    Some(DocumentLink {
+                        range: range(link.range),
+                        target: Some(target),
+                        tooltip: None,
+                        data: None,
+                    })
+                })
+                .collect(),
+        ))
     }
 
     /// The other places of the document naming what the cursor is on; the declaration is

@@ -16,6 +16,7 @@ mod completion;
 mod folding;
 mod formatting;
 mod hints;
+mod links;
 mod names;
 mod signature;
 mod tokens;
@@ -26,6 +27,7 @@ pub use completion::{Completion, CompletionKind, completion};
 pub use folding::{FoldingKind, FoldingRange, folding_ranges};
 pub use formatting::formatting;
 pub use hints::{InlayHint, InlayHintKind, inlay_hints};
+pub use links::{DocumentLink, LinkTarget, document_links};
 pub use names::{definition, document_highlights, prepare_rename, references, rename};
 pub use signature::{ParameterHelp, SignatureHelp, signature_help};
 pub use tokens::{
