@@ -622,6 +622,43 @@ fn importers_follow_their_module_on_disk() {
     assert_eq!(codes_after(&mut server, 3), ["E0216"]);
 }
 
+/// Workspace symbols: the declarations of every workspace file whose name holds the
+/// query's letters in order, with the pipeline a job is in; vendored and hidden folders
+/// are not searched.
+#[test]
+fn workspace_symbols_search_the_files_of_the_workspace() {
+    let root = workspace_on_disk();
+    let (mut server, capabilities) = initialized_with(
+        json!({"processId": null, "rootUri": file_uri(&root, ""), "capabilities": {}}),
+    );
+    assert_eq!(capabilities["workspaceSymbolProvider"], true);
+    let mut seen = Vec::new();
+    let mut search = |query: &str| {
+        let found = server.request("workspace/symbol", json!({"query": query}), &mut seen);
+        found["result"].as_array().unwrap().clone()
+    };
+    let ship = search("shp");
+    assert_eq!(ship.len(), 1, "{ship:?}");
+    assert_eq!(ship[0]["name"], "ship");
+    assert_eq!(ship[0]["kind"], 5, "a job is a class");
+    assert_eq!(ship[0]["containerName"], "deploy");
+    assert_eq!(
+        ship[0]["location"]["uri"],
+        file_uri(&root, "deploy/ship.pipe")
+    );
+    assert_eq!(ship[0]["location"]["range"], span(5, 6, 10));
+    let compile = search("CMP");
+    let names: Vec<(&str, &str)> = compile
+        .iter()
+        .map(|s| {
+            let uri = s["location"]["uri"].as_str().unwrap();
+            (s["name"].as_str().unwrap(), uri.rsplit('/').next().unwrap())
+        })
+        .collect();
+    assert_eq!(names, [("compile", "lib.pipe")]);
+    assert_eq!(search("pmoc"), Vec::<Value>::new(), "the letters are in order");
+}
+
 /// A workspace on disk: a module, a file importing it through a namespace and one by
 /// name in a subdirectory, and importers where no workspace file is looked for.
 fn workspace_on_disk() -> tempfile::TempDir {

@@ -597,6 +597,7 @@ impl LanguageServer for Backend {
                 )),
                 references_provider: Some(OneOf::Left(true)),
                 document_highlight_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
                 document_link_provider: Some(DocumentLinkOptions {
                     resolve_provider: Some(false),
                     work_done_progress_options: WorkDoneProgressOptions::default(),
@@ -802,6 +803,37 @@ impl LanguageServer for Backend {
             .flatten()
             .and_then(location)
             .map(GotoDefinitionResponse::Scalar))
+    }
+
+    /// The declarations of the workspace's `.pipe` files (and the open documents) whose
+    /// name holds the query's letters in order.
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        // No document to stand for a folder: without one from the client, the open
+        // documents are the workspace.
+        let workspace = self.workspace("");
+        let found = catch_unwind(AssertUnwindSafe(|| {
+            let mut read = |path: &str| read_module(&self.documents, path);
+            ide::workspace_symbols(&params.query, &workspace, &mut read)
+        }))
+        .map_err(|_| Error::internal_error())?;
+        Ok(Some(WorkspaceSymbolResponse::Nested(
+            found
+                .into_iter()
+                .filter_map(|symbol| {
+                    Some(WorkspaceSymbol {
+                        name: symbol.name,
+                        kind: symbol_kind(symbol.kind),
+                        tags: None,
+                        container_name: symbol.container,
+                        location: OneOf::Left(location(symbol.location)?),
+                        data: None,
+                    })
+                })
+                .collect(),
+        )))
     }
 
     /// Imports open the module's file; the actions steps use, their page on GitHub.

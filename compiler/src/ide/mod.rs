@@ -285,6 +285,67 @@ pub fn symbols(document: &Document) -> Vec<Symbol> {
         .collect()
 }
 
+/// A named declaration of some file of the workspace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkspaceSymbol {
+    pub name: String,
+    pub kind: SymbolKind,
+    /// Its name in its file.
+    pub location: Location,
+    /// The declaration it is in (a job's pipeline), if any.
+    pub container: Option<String>,
+}
+
+/// The declarations of the `workspace`'s files (paths `read` is asked for) whose name
+/// holds the letters of `query` in order, ignoring case; steps are left out. In the
+/// files' order, then the outline's.
+pub fn workspace_symbols(
+    query: &str,
+    workspace: &[String],
+    read: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Vec<WorkspaceSymbol> {
+    fn collect(
+        path: &str,
+        symbols: &[Symbol],
+        container: Option<&str>,
+        query: &str,
+        found: &mut Vec<WorkspaceSymbol>,
+    ) {
+        for symbol in symbols.iter().filter(|s| s.kind != SymbolKind::Step) {
+            if matches_in_order(&symbol.name, query) {
+                found.push(WorkspaceSymbol {
+                    name: symbol.name.clone(),
+                    kind: symbol.kind,
+                    location: Location {
+                        path: path.to_owned(),
+                        range: symbol.selection,
+                    },
+                    container: container.map(str::to_owned),
+                });
+            }
+            collect(path, &symbol.children, Some(&symbol.name), query, found);
+        }
+    }
+    let mut found = Vec::new();
+    for path in workspace {
+        if let Ok(text) = read(path) {
+            let symbols = symbols(&Document::new(path.as_str(), text));
+            collect(path, &symbols, None, query, &mut found);
+        }
+    }
+    found
+}
+
+/// Whether the characters of `query` appear in `name` in order, ignoring case: `dpl`
+/// finds `deploy-production`.
+fn matches_in_order(name: &str, query: &str) -> bool {
+    let mut name = name.chars().flat_map(char::to_lowercase);
+    query
+        .chars()
+        .flat_map(char::to_lowercase)
+        .all(|wanted| name.any(|c| c == wanted))
+}
+
 fn symbol(item: &ast::Item, index: &LineIndex) -> Option<Symbol> {
     let (name, kind, body, selection) = match &item.kind {
         ItemKind::Pipeline { id, body, .. } => {
