@@ -656,7 +656,11 @@ fn workspace_symbols_search_the_files_of_the_workspace() {
         })
         .collect();
     assert_eq!(names, [("compile", "lib.pipe")]);
-    assert_eq!(search("pmoc"), Vec::<Value>::new(), "the letters are in order");
+    assert_eq!(
+        search("pmoc"),
+        Vec::<Value>::new(),
+        "the letters are in order"
+    );
 }
 
 /// A workspace on disk: a module, a file importing it through a namespace and one by

@@ -257,6 +257,19 @@ impl Builder<'_> {
             .map_or(&[], |(_, params)| params.as_slice())
     }
 
+    /// A name imported by name is what its use shows: a `let` where it is a value, an
+    /// enum where it is a type. The file's own names are what they declare.
+    fn used_as(&mut self, binding: usize, kind: NameKind) {
+        if let Some(imported) = self
+            .index
+            .bindings
+            .get_mut(binding)
+            .filter(|b| matches!(b.origin, Origin::Imported { .. }))
+        {
+            imported.kind = kind;
+        }
+    }
+
     fn refer(&mut self, binding: usize, span: Span) {
         self.index.occurrences.push(Occurrence {
             binding,
@@ -504,14 +517,7 @@ impl Builder<'_> {
         match written.split_once('.') {
             None => {
                 if let Some(binding) = lookup(&self.enums, written) {
-                    if let Some(imported) = self
-                        .index
-                        .bindings
-                        .get_mut(binding)
-                        .filter(|b| matches!(b.origin, Origin::Imported { .. }))
-                    {
-                        imported.kind = NameKind::Enum;
-                    }
+                    self.used_as(binding, NameKind::Enum);
                     self.refer(binding, span);
                 }
             }
@@ -614,14 +620,7 @@ impl Builder<'_> {
         match &expr.kind {
             ExprKind::Name(ident) => match lookup(&self.lets, &ident.name) {
                 Some(binding) => {
-                    if let Some(imported) = self
-                        .index
-                        .bindings
-                        .get_mut(binding)
-                        .filter(|b| matches!(b.origin, Origin::Imported { .. }))
-                    {
-                        imported.kind = NameKind::Let;
-                    }
+                    self.used_as(binding, NameKind::Let);
                     self.refer(binding, ident.span);
                 }
                 None => self.index.unresolved.push(ident.clone()),
