@@ -167,14 +167,27 @@ impl NameIndex {
                 Some((binding.name.clone(), binding.origin.clone()))
             }
             [namespace, name] => {
-                let (_, spec) = self
-                    .namespaces
-                    .iter()
-                    .find(|(alias, _)| alias == namespace)?;
-                Some((name.to_string(), Origin::Imported { spec: spec.clone() }))
+                let spec = module_of(&self.namespaces, namespace)?;
+                Some((name.to_string(), Origin::Imported { spec }))
             }
             _ => None,
         }
+    }
+
+    /// The file-level binding of this module that a name imported as `wanted` stands
+    /// for, among those `also` accepts: one of its kind, else one of a kind an import by
+    /// name may be (see [`NameKind::may_be`]).
+    fn export_for(&self, wanted: &Binding, also: impl Fn(&Binding) -> bool) -> Option<usize> {
+        let candidates = || {
+            self.bindings
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.name == wanted.name && b.scope == Scope::File && also(b))
+        };
+        candidates()
+            .find(|(_, b)| b.kind == wanted.kind)
+            .or_else(|| candidates().find(|(_, b)| wanted.kind.may_be(b.kind)))
+            .map(|(position, _)| position)
     }
 
     /// Another binding of the same kind called `name` where `binding` would meet it.
@@ -522,12 +535,7 @@ impl Builder<'_> {
                 }
             }
             Some((namespace, name)) => {
-                let spec = self
-                    .namespaces
-                    .iter()
-                    .find(|(alias, _)| alias == namespace)
-                    .map(|(_, spec)| spec.clone());
-                if let Some(spec) = spec {
+                if let Some(spec) = module_of(&self.namespaces, namespace) {
                     let binding = self.imported(NameKind::Enum, name, &spec, Scope::Namespace);
                     self.refer(binding, span);
                 }
@@ -557,12 +565,7 @@ impl Builder<'_> {
                 }
             }
             [namespace, name] => {
-                let spec = self
-                    .namespaces
-                    .iter()
-                    .find(|(alias, _)| *alias == namespace.name)
-                    .map(|(_, spec)| spec.clone());
-                if let Some(spec) = spec {
+                if let Some(spec) = module_of(&self.namespaces, &namespace.name) {
                     let binding =
                         self.imported(NameKind::Template, &name.name, &spec, Scope::Namespace);
                     self.refer(binding, call.name_span());
@@ -671,6 +674,14 @@ fn first_wins(table: &mut Vec<(String, usize)>, name: &ast::Ident, binding: usiz
     }
 }
 
+/// The import path of the module a namespace (`docker` in `docker.build_push`) names.
+fn module_of(namespaces: &[(String, String)], alias: &str) -> Option<String> {
+    namespaces
+        .iter()
+        .find(|(written, _)| written == alias)
+        .map(|(_, spec)| spec.clone())
+}
+
 /// The binding a name refers to: the last one of that name in the table.
 fn lookup(table: &[(String, usize)], name: &str) -> Option<usize> {
     table
@@ -722,19 +733,7 @@ fn declaration(
     }
     let module = Document::new(module_path.as_str(), text);
     let index = NameIndex::of(&module);
-    let exported = |b: &&Binding| b.name == binding.name && b.scope == Scope::File;
-    let declared = index
-        .bindings
-        .iter()
-        .filter(exported)
-        .find(|b| b.kind == binding.kind)
-        .or_else(|| {
-            index
-                .bindings
-                .iter()
-                .filter(exported)
-                .find(|b| binding.kind.may_be(b.kind))
-        })?;
+    let declared = index.bindings.get(index.export_for(binding, |_| true)?)?;
     declaration(&module, declared, read)
 }
 
@@ -758,6 +757,14 @@ impl FileUses {
         self.index
             .occurrences()
             .filter(|(o, _)| self.bindings.contains(&o.binding))
+    }
+
+    /// The 1-based line a span starts on, as messages name it.
+    fn line_of(&self, span: Span) -> u32 {
+        LineIndex::new(&self.text)
+            .position(span.start as usize)
+            .line
+            + 1
     }
 
     fn locations(&self, spans: impl Iterator<Item = Span>) -> Vec<Location> {
@@ -796,13 +803,14 @@ fn declaring_module(path: &str, binding: &Binding) -> Option<String> {
     }
 }
 
-/// Where the name of `binding` (the binding `id` of the document) is declared and used: the
-/// document alone, or for a name a module declares, the module and every file of
-/// `workspace` (and the document) with an import that resolves to the module. Each file is
-/// read with `read` but the document, and named by its own index: there is no second
-/// resolver.
+/// Where the name of `binding` (the binding `id` of the document, whose `index` is given)
+/// is declared and used: the document alone, or for a name a module declares, the module
+/// and every file of `workspace` (and the document) with an import that resolves to the
+/// module. Each file is read with `read` but the document, and named by its own index:
+/// there is no second resolver.
 fn uses(
     document: &Document,
+    index: NameIndex,
     id: usize,
     binding: &Binding,
     workspace: &[String],
@@ -817,11 +825,12 @@ fn uses(
         uses.files.push(FileUses {
             path: path.to_string(),
             text: document.text().to_owned(),
-            index: NameIndex::of(document),
+            index,
             bindings: vec![id],
         });
         return uses;
     };
+    let mut own_index = Some(index);
     let mut candidates: Vec<&str> = vec![module.as_str()];
     for candidate in std::iter::once(path).chain(workspace.iter().map(String::as_str)) {
         if !candidates.contains(&candidate) {
@@ -844,11 +853,12 @@ fn uses(
         if candidate != module && !text.contains("import") {
             continue;
         }
-        let index = if candidate == path {
-            NameIndex::of(document)
+        let own = if candidate == path {
+            own_index.take()
         } else {
-            NameIndex::of(&Document::new(candidate, text.clone()))
+            None
         };
+        let index = own.unwrap_or_else(|| NameIndex::of(&Document::new(candidate, text.clone())));
         let bindings = if candidate != module {
             let imported = |b: &Binding| match &b.origin {
                 Origin::Imported { spec } => {
@@ -875,21 +885,8 @@ fn uses(
             vec![id]
         } else {
             // The checker exports the first of two declarations.
-            let exported = |b: &Binding| {
-                b.name == binding.name
-                    && b.scope == Scope::File
-                    && matches!(b.origin, Origin::Local(_))
-            };
             index
-                .bindings
-                .iter()
-                .position(|b| exported(b) && b.kind == binding.kind)
-                .or_else(|| {
-                    index
-                        .bindings
-                        .iter()
-                        .position(|b| exported(b) && binding.kind.may_be(b.kind))
-                })
+                .export_for(binding, |b| matches!(b.origin, Origin::Local(_)))
                 .into_iter()
                 .collect()
         };
@@ -934,7 +931,8 @@ pub fn references(
     let Some((occurrence, binding)) = index.at(offset) else {
         return Vec::new();
     };
-    let uses = uses(document, occurrence.binding, binding, workspace, read);
+    let (id, binding) = (occurrence.binding, binding.clone());
+    let uses = uses(document, index, id, &binding, workspace, read);
     uses.files
         .iter()
         .flat_map(|file| {
@@ -1068,7 +1066,8 @@ pub fn rename(
             "`{new_name}` is a built-in type, which a type of that name would always mean"
         ));
     }
-    let uses = uses(document, occurrence.binding, binding, workspace, read);
+    let (id, binding) = (occurrence.binding, binding.clone());
+    let uses = uses(document, index, id, &binding, workspace, read);
     if let Some((file, reason)) = uses.unreadable.first() {
         return Err(format!(
             "cannot read `{}`, which may declare or use `{}`: {reason}",
@@ -1093,13 +1092,7 @@ pub fn rename(
             }
             if let Some(other) = file.index.clash(renamed, new_name) {
                 let at = match other.origin {
-                    Origin::Local(span) => format!(
-                        "line {}",
-                        LineIndex::new(&file.text)
-                            .position(span.start as usize)
-                            .line
-                            + 1
-                    ),
+                    Origin::Local(span) => format!("line {}", file.line_of(span)),
                     Origin::Imported { .. } => "an import".into(),
                 };
                 return Err(format!(
@@ -1111,13 +1104,9 @@ pub fn rename(
             if this.kind == NameKind::Let
                 && let Some(captured) = file.index.unresolved.iter().find(|i| i.name == new_name)
             {
-                let line = LineIndex::new(&file.text)
-                    .position(captured.span.start as usize)
-                    .line
-                    + 1;
                 return Err(format!(
                     "`{new_name}` already means something else on {}; a `let` of that name would hide it",
-                    place(file, format!("line {line}"))
+                    place(file, format!("line {}", file.line_of(captured.span)))
                 ));
             }
         }
@@ -1138,13 +1127,21 @@ pub fn rename(
         .map(|(file, spans)| (file.path.as_str(), replaced(&file.text, spans, new_name)))
         .collect();
     for (file, (_, after)) in uses.files.iter().zip(&renamed) {
-        let before = errors(&file.path, &file.text, read);
+        // The document has its analysis already; the other files are checked here.
+        let before = if file.path == path {
+            errors(document, read)
+        } else {
+            errors(&Document::new(file.path.as_str(), file.text.clone()), read)
+        };
         // Each file is checked with the others as the rename leaves them.
         let mut read_renamed = |module: &str| match renamed.iter().find(|(p, _)| *p == module) {
             Some((_, text)) => Ok(text.clone()),
             None => read(module),
         };
-        let after = errors(&file.path, after, &mut read_renamed);
+        let after = errors(
+            &Document::new(file.path.as_str(), after.clone()),
+            &mut read_renamed,
+        );
         if let Some(new_error) = new_error(&before, &after) {
             let what = match file.path == path {
                 true => "the file".to_string(),
@@ -1190,11 +1187,10 @@ fn replaced(text: &str, spans: &[Span], with: &str) -> String {
 /// Each error the checker reports in the document: its code and the first line of its
 /// message.
 fn errors(
-    path: &str,
-    text: &str,
+    document: &Document,
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Vec<(&'static str, String)> {
-    super::diagnostics(&Document::new(path, text.to_owned()), read)
+    super::diagnostics(document, read)
         .into_iter()
         .filter(|d| d.severity == crate::Severity::Error)
         .map(|d| {
