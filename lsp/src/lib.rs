@@ -185,11 +185,20 @@ impl Backend {
             return Ok(None);
         };
         let offset = at(&document, place.position);
+        self.guarded(|read| question(&document.contents, offset, read))
+            .map(Some)
+    }
+
+    /// Runs an `ide` question that reads modules from the open documents, else the disk;
+    /// a panic in it is an internal error, never a dead server.
+    fn guarded<T>(
+        &self,
+        question: impl FnOnce(&mut dyn FnMut(&str) -> std::result::Result<String, String>) -> T,
+    ) -> Result<T> {
         catch_unwind(AssertUnwindSafe(|| {
             let mut read = |path: &str| read_module(&self.documents, path);
-            question(&document.contents, offset, &mut read)
+            question(&mut read)
         }))
-        .map(Some)
         .map_err(|_| Error::internal_error())
     }
 
@@ -203,9 +212,7 @@ impl Backend {
         let Some(document) = self.document(uri) else {
             return Ok(None);
         };
-        catch_unwind(AssertUnwindSafe(|| question(&document.contents)))
-            .map(Some)
-            .map_err(|_| Error::internal_error())
+        self.guarded(|_| question(&document.contents)).map(Some)
     }
 
     async fn publish_all(&self, uris: Vec<Uri>) {
@@ -769,11 +776,8 @@ impl LanguageServer for Backend {
         let Some(document) = self.document(&uri) else {
             return Ok(None);
         };
-        let hints = catch_unwind(AssertUnwindSafe(|| {
-            let mut read = |path: &str| read_module(&self.documents, path);
-            ide::inlay_hints(&document.contents, ide_range(params.range), &mut read)
-        }))
-        .map_err(|_| Error::internal_error())?;
+        let hints = self
+            .guarded(|read| ide::inlay_hints(&document.contents, ide_range(params.range), read))?;
         Ok(Some(hints.into_iter().map(inlay_hint).collect()))
     }
 
@@ -814,11 +818,7 @@ impl LanguageServer for Backend {
         // No document to stand for a folder: without one from the client, the open
         // documents are the workspace.
         let workspace = self.workspace("");
-        let found = catch_unwind(AssertUnwindSafe(|| {
-            let mut read = |path: &str| read_module(&self.documents, path);
-            ide::workspace_symbols(&params.query, &workspace, &mut read)
-        }))
-        .map_err(|_| Error::internal_error())?;
+        let found = self.guarded(|read| ide::workspace_symbols(&params.query, &workspace, read))?;
         Ok(Some(WorkspaceSymbolResponse::Nested(
             found
                 .into_iter()
@@ -970,11 +970,8 @@ impl LanguageServer for Backend {
         let Some(document) = self.document(&uri).filter(|_| wanted) else {
             return Ok(None);
         };
-        let actions = catch_unwind(AssertUnwindSafe(|| {
-            let mut read = |path: &str| read_module(&self.documents, path);
-            ide::code_actions(&document.contents, ide_range(params.range), &mut read)
-        }))
-        .map_err(|_| Error::internal_error())?;
+        let actions = self
+            .guarded(|read| ide::code_actions(&document.contents, ide_range(params.range), read))?;
         Ok(Some(
             actions
                 .into_iter()
