@@ -122,6 +122,16 @@ fn open(server: &mut Server, text: &str) {
     );
 }
 
+/// The codes of a list of published diagnostics, in order.
+fn codes(diagnostics: &Value) -> Vec<String> {
+    diagnostics
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// A server initialized by a client with these capabilities and no workspace.
 fn initialized(capabilities: Value) -> Server {
     initialized_with(json!({"processId": null, "rootUri": null, "capabilities": capabilities})).0
@@ -549,14 +559,6 @@ fn importers_follow_the_changes_of_their_module() {
         "textDocument/didChange",
         json!({"textDocument": {"uri": LIBRARY_URI, "version": 2}, "contentChanges": [{"text": changed}]}),
     );
-    let codes = |diagnostics: &Value| -> Vec<String> {
-        diagnostics
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["code"].as_str().unwrap().to_owned())
-            .collect()
-    };
     let after_change = importer_diagnostics(&server);
     assert_eq!(codes(&after_change), ["E0217", "E0218"], "{after_change}");
     let after = hover(&mut server, &mut seen);
@@ -609,12 +611,7 @@ fn importers_follow_their_module_on_disk() {
         );
         let published = server.diagnostics();
         assert_eq!(published["uri"], ci.as_str());
-        published["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["code"].as_str().unwrap().to_owned())
-            .collect()
+        codes(&published["diagnostics"])
     };
     std::fs::write(&library, LIBRARY.replace("target: string", "goal: string")).unwrap();
     assert_eq!(codes_after(&mut server, 2), ["E0217", "E0218"]);
