@@ -130,15 +130,11 @@ fn answer(request: &str, fixture: &Fixture) -> String {
             draw_locations(fixture, &labelled)
         }
         "links" => {
-            let directory = Path::new(&fixture.path).parent().unwrap();
             let found: Vec<_> = ide::document_links(&document)
                 .into_iter()
                 .map(|link| {
                     let target = match link.target {
-                        ide::LinkTarget::File(path) => {
-                            let file = Path::new(&path).strip_prefix(directory).unwrap();
-                            format!("file {}", file.display())
-                        }
+                        ide::LinkTarget::File(path) => format!("file {}", beside(fixture, &path)),
                         ide::LinkTarget::Url(url) => url,
                     };
                     (link.range, target)
@@ -169,16 +165,22 @@ fn answer(request: &str, fixture: &Fixture) -> String {
     }
 }
 
+/// A file of the fixture's directory by its name there: snapshots do not hold the
+/// machine's paths.
+fn beside(fixture: &Fixture, path: &str) -> String {
+    let directory = Path::new(&fixture.path).parent().unwrap();
+    let name = Path::new(path).strip_prefix(directory).unwrap();
+    name.display().to_string()
+}
+
 /// Ranges drawn under the lines of the files they are in, each file under its name
 /// (relative to the fixture) unless it is the fixture itself.
 fn draw_locations(fixture: &Fixture, locations: &[(ide::Location, String)]) -> String {
-    let directory = Path::new(&fixture.path).parent().unwrap();
     let mut out = String::new();
     let mut shown = fixture.path.as_str();
     for (location, label) in locations {
         if location.path != shown {
-            let name = Path::new(&location.path).strip_prefix(directory).unwrap();
-            writeln!(out, "--- {}", name.display()).unwrap();
+            writeln!(out, "--- {}", beside(fixture, &location.path)).unwrap();
             shown = &location.path;
         }
         let text = if location.path == fixture.path {
@@ -335,13 +337,11 @@ fn rename(fixture: &Fixture, document: &Document) -> String {
     let mut files: Vec<&str> = edits.iter().map(|(l, _)| l.path.as_str()).collect();
     files.sort_by_key(|path| (*path != fixture.path, *path));
     files.dedup();
-    let directory = Path::new(&fixture.path).parent().unwrap();
     for file in files {
         let mut renamed = if file == fixture.path {
             fixture.text.clone()
         } else {
-            let name = Path::new(file).strip_prefix(directory).unwrap();
-            writeln!(out, "--- {}", name.display()).unwrap();
+            writeln!(out, "--- {}", beside(fixture, file)).unwrap();
             read(file).unwrap()
         };
         let index = LineIndex::new(&renamed);
